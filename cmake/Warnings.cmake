@@ -1,0 +1,11 @@
+# Warnings as an INTERFACE target every flr target links to.
+add_library(flr_warnings INTERFACE)
+target_compile_options(flr_warnings INTERFACE
+  -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wold-style-cast
+  -Wcast-align -Wunused -Woverloaded-virtual
+  -Wnull-dereference -Wdouble-promotion -Wformat=2 -Wimplicit-fallthrough
+  # GCC 12 reports false positives inside libstdc++ string code (GCC bug 105329).
+  -Wno-restrict)
+if(FLR_WERROR)
+  target_compile_options(flr_warnings INTERFACE -Werror)
+endif()

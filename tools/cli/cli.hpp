@@ -1,0 +1,68 @@
+// The CLI layer every flr binary shares: common options, config loading, output,
+// and the one catch ladder that maps flr::Error to documented exit codes.
+//
+//   int main(int argc, char** argv) {
+//       flr::cli::Tool tool("flr-thing", "Does one thing.");
+//       tool.add_dry_run();
+//       auto* opt = tool.app().add_option("--package", package, "...")->required();
+//       return tool.run(argc, argv, [&] { ...; return 0; });
+//   }
+#pragma once
+
+#include <flr/config.hpp>
+#include <flr/error.hpp>
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include <functional>
+#include <optional>
+#include <string>
+
+namespace flr::cli {
+
+struct Options {
+    bool json = false;
+    bool verbose = false;
+    bool quiet = false;
+    bool dry_run = false;
+    std::optional<std::string> config_path;
+};
+
+class Tool {
+public:
+    // `mutating` tools get --dry-run.
+    Tool(std::string name, std::string description);
+
+    CLI::App& app() noexcept { return app_; }
+    const Options& options() const noexcept { return options_; }
+    const std::string& name() const noexcept { return name_; }
+
+    // Adds --dry-run (every tool that changes anything must call this).
+    void add_dry_run();
+    // Adds --config FILE (tools that read flr.yaml(5)).
+    void add_config();
+    // The configuration after the search order (and the sudo rules) applied.
+    const Config& config();
+
+    // Parse, run `body` inside the catch ladder, return the exit code.
+    int run(int argc, char** argv, const std::function<int()>& body);
+
+    // Output helpers: results on stdout. In --json mode print only JSON.
+    bool json() const noexcept { return options_.json; }
+    void print_json(const nlohmann::json& value) const;
+    void print(const std::string& text) const;  // ignored in --json mode
+
+private:
+    int fail(const std::string& kind, const std::string& message, int code) const;
+
+    std::string name_;
+    CLI::App app_;
+    Options options_;
+    std::optional<Config> config_;
+};
+
+// Print a usage error exactly as the catch ladder would; for tools with custom checks.
+[[noreturn]] void usage_error(const std::string& message);
+
+}  // namespace flr::cli
