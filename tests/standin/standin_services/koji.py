@@ -525,7 +525,10 @@ class KojiHub:
             try:
                 self._session = self._load_session(req)
             except KojiError as err:
-                return Response(200, dumps_fault(Fault(err.faultCode, str(err))), "text/xml")
+                fault = Fault(err.faultCode, str(err))
+                for call, args, kwargs in self.mutations(req.body):
+                    self.record_call(call, args, kwargs, fault)
+                return Response(200, dumps_fault(fault), "text/xml")
             return Response(200, self.dispatcher.dispatch_body(req.body), "text/xml")
         finally:
             self._request = self._session = None

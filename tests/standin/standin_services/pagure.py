@@ -298,6 +298,8 @@ class PagureService:
                     self._discover(namespace, entry[:-4])
 
     def _discover(self, namespace, name):
+        if any(part.startswith(".") for part in (namespace or "", name) if part) or not name:
+            return None
         fullname = "%s/%s" % (namespace, name) if namespace else name
         path = self._repo_path(namespace, name)
         if fullname in self.projects or not path or not BareRepo(path).exists():
