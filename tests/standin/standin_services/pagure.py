@@ -309,6 +309,7 @@ class PagureService:
                           date_created=self.now_at_load, date_modified=self.now_at_load,
                           default_branch=self.default_branch)
         self._next_project_id += 1
+        self._add_user(project.owner)
         self._attach_git(project, path)
         self.projects[fullname] = project
         return project
