@@ -209,10 +209,7 @@ class PagureService:
         project.default_branch = repo.default_branch() or project.default_branch
 
     def _add_seed_project(self, ps, now):
-        if "fullname" in ps and "name" not in ps:
-            namespace, _, name = ps["fullname"].rpartition("/")
-        else:
-            namespace, name = ps.get("namespace"), ps["name"]
+        namespace, name = ps.get("namespace"), ps["name"]
         owner = ps.get("owner", self.default_owner)
         created = to_epoch(ps.get("date_created", "-365d"), now)
         project = Project(
@@ -455,13 +452,15 @@ class PagureService:
         return response
 
     def _dispatch(self, req, auth):
+        path_known = False
         for pattern, methods in self._routes:
             match = pattern.match(req.route)
             if not match:
                 continue
             handler = methods.get(req.method)
             if handler is None:
-                return text_response("Method Not Allowed\n", 405)
+                path_known = True
+                continue
             try:
                 return handler(req, auth, **match.groupdict())
             except ApiError as err:
@@ -469,6 +468,8 @@ class PagureService:
                 if err.errors:
                     body["errors"] = err.errors
                 return json_response(body, err.status)
+        if path_known:
+            return text_response("Method Not Allowed\n", 405)
         return not_found_html()
 
     # ------------------------------------------------------------- handlers
