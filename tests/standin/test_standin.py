@@ -509,10 +509,13 @@ def test_koji_login_unblock_and_journal(server):
             hub.listPackages(kw(tagID="f43-updates", pkgID="nethack", inherited=True))] == [("f43-updates", False)]
     assert hub.listPackages(kw(tagID="f43", pkgID="nethack"))[0]["blocked"] is True
     with pytest.raises(xmlrpc.client.Fault) as err:
-        server.koji(query % 5).packageListUnblock("f42", "nethack")
+        server.koji(query % 5).packageListUnblock("f40", "nethack")
+    assert err.value.faultString == "no data (blocked or otherwise) for package nethack in tag f40"
+    with pytest.raises(xmlrpc.client.Fault) as err:
+        server.koji(query % 6).packageListUnblock("f42", "nethack")
     assert err.value.faultString == "No such tagInfo: 'f42'"
 
-    for callnum, code in ((5, 1009), (3, 1008)):
+    for callnum, code in ((6, 1009), (3, 1008)):
         with pytest.raises(xmlrpc.client.Fault) as err:
             server.koji(query % callnum).getLoggedInUser()
         assert err.value.faultCode == code
@@ -543,6 +546,7 @@ def test_koji_login_unblock_and_journal(server):
         ("packageListUnblock", ["f44", "nethack"], True, None),
         ("packageListUnblock", ["f44", "nethack"], True, 1000),
         ("packageListUnblock", ["f43-updates", "nethack"], True, None),
+        ("packageListUnblock", ["f40", "nethack"], True, 1000),
         ("packageListUnblock", ["f42", "nethack"], True, 1000),
         ("packageListUnblock", ["f43", "nethack"], False, 1002),
         ("packageListUnblock", ["f43", "nethack"], True, 1004),
