@@ -92,7 +92,9 @@ Config Config::load_file(const std::string& path) {
     return parse(text.str(), path);
 }
 
-const std::string& Config::source() const noexcept { return impl_->source; }
+const std::string& Config::source() const noexcept {
+    return impl_->source;
+}
 
 std::string Config::where(std::string_view key) const {
     std::string path = join_path(impl_->path, key);

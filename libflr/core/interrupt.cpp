@@ -1,8 +1,8 @@
 #include <flr/error.hpp>
 #include <flr/interrupt.hpp>
 
-#include <csignal>
 #include <unistd.h>
+#include <csignal>
 
 namespace flr {
 namespace {
@@ -27,7 +27,9 @@ void install_interrupt_handlers() {
     ::sigaction(SIGTERM, &sa, nullptr);
 }
 
-bool interrupted() noexcept { return got_signal != 0; }
+bool interrupted() noexcept {
+    return got_signal != 0;
+}
 
 void throw_if_interrupted() {
     if (interrupted()) {

@@ -17,11 +17,16 @@ std::mutex write_mutex;
 
 const char* label(Level level) {
     switch (level) {
-    case Level::debug: return "debug";
-    case Level::info: return "info";
-    case Level::warning: return "warning";
-    case Level::error: return "error";
-    case Level::off: break;
+        case Level::debug:
+            return "debug";
+        case Level::info:
+            return "info";
+        case Level::warning:
+            return "warning";
+        case Level::error:
+            return "error";
+        case Level::off:
+            break;
     }
     return "";
 }
@@ -33,11 +38,17 @@ void set_program(std::string_view name) {
     program = name;
 }
 
-void set_level(Level level) { current_level.store(level); }
+void set_level(Level level) {
+    current_level.store(level);
+}
 
-Level level() noexcept { return current_level.load(); }
+Level level() noexcept {
+    return current_level.load();
+}
 
-bool enabled(Level l) noexcept { return l != Level::off && l >= current_level.load(); }
+bool enabled(Level l) noexcept {
+    return l != Level::off && l >= current_level.load();
+}
 
 void write(Level l, std::string_view message) {
     if (!enabled(l)) {

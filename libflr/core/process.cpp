@@ -181,9 +181,9 @@ Child spawn(const Spec& spec) {
         check(posix_spawn_file_actions_addopen(&fa.fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0), "spawn stdin");
     }
     check(posix_spawn_file_actions_adddup2(&fa.fa, out.write.get(), STDOUT_FILENO), "spawn stdout");
-    check(posix_spawn_file_actions_adddup2(&fa.fa, spec.merge_stderr ? out.write.get() : err.write.get(),
-                                           STDERR_FILENO),
-          "spawn stderr");
+    check(
+        posix_spawn_file_actions_adddup2(&fa.fa, spec.merge_stderr ? out.write.get() : err.write.get(), STDERR_FILENO),
+        "spawn stderr");
     check(posix_spawn_file_actions_addclosefrom_np(&fa.fa, 3), "spawn closefrom");
     if (!spec.cwd.empty()) {
         check(posix_spawn_file_actions_addchdir_np(&fa.fa, spec.cwd.c_str()), "spawn chdir");
@@ -272,9 +272,18 @@ Result run(const Spec& spec, std::chrono::milliseconds timeout, std::chrono::mil
         pollfd fds[3];
         nfds_t n = 0;
         int idx_out = -1, idx_err = -1, idx_in = -1;
-        if (out) { idx_out = static_cast<int>(n); fds[n++] = {out.get(), POLLIN, 0}; }
-        if (err) { idx_err = static_cast<int>(n); fds[n++] = {err.get(), POLLIN, 0}; }
-        if (in) { idx_in = static_cast<int>(n); fds[n++] = {in.get(), POLLOUT, 0}; }
+        if (out) {
+            idx_out = static_cast<int>(n);
+            fds[n++] = {out.get(), POLLIN, 0};
+        }
+        if (err) {
+            idx_err = static_cast<int>(n);
+            fds[n++] = {err.get(), POLLIN, 0};
+        }
+        if (in) {
+            idx_in = static_cast<int>(n);
+            fds[n++] = {in.get(), POLLOUT, 0};
+        }
         auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock::now()).count();
         if (left <= 0) {
             if (!terminated) {

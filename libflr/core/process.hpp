@@ -16,10 +16,10 @@
 namespace flr::process {
 
 struct Spec {
-    std::vector<std::string> argv;  // argv[0] is looked up in the PATH of `env`
-    std::vector<std::string> env;   // "NAME=value"; exactly what the child gets
-    std::string cwd;                // empty: inherit
-    bool merge_stderr = false;      // stderr into the stdout pipe
+    std::vector<std::string> argv;          // argv[0] is looked up in the PATH of `env`
+    std::vector<std::string> env;           // "NAME=value"; exactly what the child gets
+    std::string cwd;                        // empty: inherit
+    bool merge_stderr = false;              // stderr into the stdout pipe
     std::optional<std::string> stdin_data;  // fed by run(); spawn() leaves a pipe; else /dev/null
 };
 

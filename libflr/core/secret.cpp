@@ -28,8 +28,8 @@ Secret Secret::from_file(const std::string& path) {
         throw ConfigError(fmt::format("secret file {}: not a regular file", path));
     }
     if ((st.st_mode & 077) != 0) {
-        throw ConfigError(fmt::format("secret file {}: mode {:04o} lets others read it; chmod 0600 it",
-                                      path, st.st_mode & 07777));
+        throw ConfigError(
+            fmt::format("secret file {}: mode {:04o} lets others read it; chmod 0600 it", path, st.st_mode & 07777));
     }
     if (st.st_uid != ::geteuid() && st.st_uid != 0) {
         throw ConfigError(fmt::format("secret file {}: owned by another user (uid {})", path, st.st_uid));

@@ -17,7 +17,8 @@ pagure:
   timeout: 30
   verify: false
   projects: [releng, fedora-scm-requests]
-)", "t.yaml");
+)",
+                           "t.yaml");
     EXPECT_EQ(c.string("pagure.url").value(), "https://pagure.io");
     EXPECT_EQ(c.integer("pagure.timeout").value(), 30);
     EXPECT_FALSE(c.boolean("pagure.verify").value());

@@ -32,8 +32,8 @@ TEST(Process, CapturesOutputAndExitCode) {
 }
 
 TEST(Process, ArgumentsAreNeverInterpretedByAShell) {
-    process::Spec spec{{"printf", "%s|", "$(touch /tmp/x)", "a b", ";rm -rf /"}, process::minimal_env(), "", false,
-                       std::nullopt};
+    process::Spec spec{
+        {"printf", "%s|", "$(touch /tmp/x)", "a b", ";rm -rf /"}, process::minimal_env(), "", false, std::nullopt};
     auto r = process::run(spec);
     EXPECT_EQ(r.out, "$(touch /tmp/x)|a b|;rm -rf /|");
 }

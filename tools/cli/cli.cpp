@@ -7,6 +7,7 @@
 #include <csignal>
 #include <cstdio>
 #include <iostream>
+#include <string_view>
 
 namespace flr::cli {
 
@@ -17,8 +18,9 @@ Tool::Tool(std::string name, std::string description) : name_(std::move(name)), 
     app_.add_flag("-v,--verbose", options_.verbose, "Log more on stderr");
     app_.add_flag("-q,--quiet", options_.quiet, "Log only errors on stderr");
     app_.fallthrough();
-    app_.footer("Exit status: 0 ok, 1 failed or check negative, 2 usage, 3 config, 4 remote service, "
-                "130 interrupted. See flr(7).");
+    app_.footer(
+        "Exit status: 0 ok, 1 failed or check negative, 2 usage, 3 config, 4 remote service, "
+        "130 interrupted. See flr(7).");
 }
 
 void Tool::add_dry_run() {
@@ -59,11 +61,17 @@ int Tool::fail(const std::string& kind, const std::string& message, int code) co
     return code;
 }
 
-void usage_error(const std::string& message) { throw UsageError(message); }
+void usage_error(const std::string& message) {
+    throw UsageError(message);
+}
 
 int Tool::run(int argc, char** argv, const std::function<int()>& body) {
     log::set_program(name_);
     std::signal(SIGPIPE, SIG_IGN);
+    // Known before parsing, so that even a usage error is reported as JSON.
+    for (int i = 1; i < argc; ++i) {
+        options_.json = options_.json || std::string_view(argv[i]) == "--json";
+    }
     try {
         try {
             app_.parse(argc, argv);
@@ -79,9 +87,7 @@ int Tool::run(int argc, char** argv, const std::function<int()>& body) {
         } catch (const CLI::ParseError& e) {
             throw UsageError(e.what());
         }
-        log::set_level(options_.quiet ? log::Level::error
-                       : options_.verbose ? log::Level::debug
-                                          : log::Level::info);
+        log::set_level(options_.quiet ? log::Level::error : options_.verbose ? log::Level::debug : log::Level::info);
         install_interrupt_handlers();
         return body();
     } catch (const UsageError& e) {

@@ -11,11 +11,11 @@ namespace flr {
 
 enum class ExitCode : int {
     ok = 0,
-    failed = 1,       // the operation failed, or a check came out negative
-    usage = 2,        // bad command line
-    config = 3,       // bad or missing configuration, unreadable secret
-    remote = 4,       // a remote service failed or refused
-    interrupted = 130 // SIGINT or SIGTERM
+    failed = 1,        // the operation failed, or a check came out negative
+    usage = 2,         // bad command line
+    config = 3,        // bad or missing configuration, unreadable secret
+    remote = 4,        // a remote service failed or refused
+    interrupted = 130  // SIGINT or SIGTERM
 };
 
 class FLR_EXPORT Error : public std::runtime_error {
