@@ -1,5 +1,6 @@
 #include "core/process.hpp"
 
+#include <flr/config.hpp>
 #include <flr/error.hpp>
 #include <flr/git.hpp>
 #include <flr/log.hpp>
@@ -173,6 +174,17 @@ private:
 };
 
 }  // namespace
+
+std::string clone_url(const Config& config, const std::string& fullname) {
+    std::string base = config.section("distgit").required_string("git_url");
+    while (base.ends_with('/')) {
+        base.pop_back();
+    }
+    if (fullname.empty() || fullname.find("..") != std::string::npos || fullname.starts_with('/')) {
+        throw UsageError(fmt::format("invalid project name \"{}\"", fullname));
+    }
+    return base + "/" + fullname + ".git";
+}
 
 std::unique_ptr<Repository> clone(const std::string& url, const std::string& dir, const Identity& identity) {
     checked(url, "URL");

@@ -3,6 +3,7 @@
 #include "core/process.hpp"
 #include "../unit/test_util.hpp"
 
+#include <flr/config.hpp>
 #include <flr/error.hpp>
 #include <flr/git.hpp>
 
@@ -33,6 +34,8 @@ TEST(Git, FindsTheRetirementCommitAndRevertsIt) {
     std::string url = repo_info["path"];
     std::string retirement = repo_info["retirement_commits"]["rawhide"];
 
+    auto config = flr::Config::parse("distgit: {url: \"http://x\", git_url: \"" + dir.file("repos") + "/\"}");
+    EXPECT_EQ(flr::git::clone_url(config, "rpms/nethack"), url);
     auto repo = flr::git::clone(url, dir.file("work"));
     auto branches = repo->remote_branches();
     EXPECT_NE(std::find(branches.begin(), branches.end(), "f43"), branches.end());

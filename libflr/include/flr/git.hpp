@@ -10,6 +10,10 @@
 #include <string>
 #include <vector>
 
+namespace flr {
+class Config;
+}
+
 namespace flr::git {
 
 struct Commit {
@@ -48,6 +52,10 @@ public:
     // Push the checked-out branch to the same branch on the remote.
     virtual void push() = 0;
 };
+
+// The clone URL of a dist-git project: flr.yaml(5) `distgit.git_url` + "/<fullname>.git"
+// (a local directory of bare repos works too). Throws ConfigError when git_url is unset.
+FLR_EXPORT std::string clone_url(const Config& config, const std::string& fullname);
 
 // Clone `url` into the new directory `dir`. Throws RemoteError when git fails.
 FLR_EXPORT std::unique_ptr<Repository> clone(const std::string& url, const std::string& dir,
