@@ -98,8 +98,12 @@ def complete(words):
 
 @pytest.mark.parametrize("binary", BINARIES)
 def test_completion_offers_every_option(binary):
-    offered = complete([binary, "--"])
-    assert help_options(binary) - offered == set()
+    # Top-level options before a subcommand, each subcommand's options after it.
+    text = run([binary, "--help"]).stdout
+    assert set(LONG_OPTION.findall(text)) - complete([binary, "--"]) == set()
+    for sub in subcommands(text):
+        sub_opts = set(LONG_OPTION.findall(run([binary, sub, "--help"]).stdout))
+        assert sub_opts - complete([binary, sub, "--"]) == set(), sub
 
 
 @pytest.mark.parametrize("binary", BINARIES)
