@@ -11,7 +11,9 @@ namespace {
 
 constexpr std::int64_t day = 86400;
 
-void add(CheckReport& r, Verdict v, std::string text) { r.reasons.push_back({v, std::move(text)}); }
+void add(CheckReport& r, Verdict v, std::string text) {
+    r.reasons.push_back({v, std::move(text)});
+}
 
 std::vector<TagState> tag_states(const CheckRequest& req, const Policy& policy, const std::string& branch,
                                  KojiPort& koji) {
@@ -84,8 +86,8 @@ ReviewReport inspect_review(std::int64_t id, const std::string& package, Bugzill
     }
     const ReviewBug& bug = *rv.bug;
     if (bug.component != "Package Review" || (bug.product != "Fedora" && bug.product != "Fedora EPEL")) {
-        rv.problems.push_back(fmt::format("bug {} is in {}/{}, not Fedora/Package Review", id, bug.product,
-                                          bug.component));
+        rv.problems.push_back(
+            fmt::format("bug {} is in {}/{}, not Fedora/Package Review", id, bug.product, bug.component));
     }
     if (!mentions(bug.summary, package)) {
         rv.problems.push_back(fmt::format("bug {} does not name {} in its summary", id, package));
@@ -166,8 +168,7 @@ const char* verdict_name(Verdict verdict) {
 bool legal_reason(const std::string& text) {
     static const std::regex re(R"(\b(legal|licen[cs]e|licensing|patent|copyright|trademark|export control))",
                                std::regex::icase);
-    return std::regex_search(text.begin(), text.begin() + static_cast<long>(std::min<size_t>(text.size(), 20000)),
-                             re);
+    return std::regex_search(text.begin(), text.begin() + static_cast<long>(std::min<size_t>(text.size(), 20000)), re);
 }
 
 CheckReport check(const CheckRequest& req, const Policy& policy, Ports& ports) {

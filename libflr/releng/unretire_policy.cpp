@@ -24,8 +24,8 @@ Phase parse_phase(const Config& section) {
     if (value == "auto-all") {
         return Phase::auto_all;
     }
-    throw ConfigError(fmt::format("{}: \"{}\" is not report-only, auto-recent or auto-all", section.where("phase"),
-                                  value));
+    throw ConfigError(
+        fmt::format("{}: \"{}\" is not report-only, auto-recent or auto-all", section.where("phase"), value));
 }
 
 bool contains(const std::vector<std::string>& list, const std::string& value) {
@@ -77,9 +77,13 @@ Policy Policy::from_config(const Config& root) {
     return p;
 }
 
-bool Policy::namespace_allowed(const std::string& ns) const { return contains(namespaces, ns); }
+bool Policy::namespace_allowed(const std::string& ns) const {
+    return contains(namespaces, ns);
+}
 
-bool Policy::denied(const std::string& package) const { return contains(deny, package); }
+bool Policy::denied(const std::string& package) const {
+    return contains(deny, package);
+}
 
 std::string Policy::canonical_branch(const std::string& branch) const {
     return !rawhide_tag.empty() && branch == rawhide_tag ? "rawhide" : branch;

@@ -14,11 +14,11 @@ const char* phase_name(Phase phase);
 
 struct Policy {
     Phase phase = Phase::report_only;
-    int max_age_days = 56;                      // the 8-week rule
-    std::string rawhide_tag;                    // "f44"; required for the rawhide branch
+    int max_age_days = 56;                        // the 8-week rule
+    std::string rawhide_tag;                      // "f44"; required for the rawhide branch
     std::vector<std::string> namespaces{"rpms"};  // namespaces handled at all
-    std::vector<std::string> deny;              // packages never unretired automatically
-    std::string ticket_project = "releng";      // the pagure.io project of the ticket queue
+    std::vector<std::string> deny;                // packages never unretired automatically
+    std::string ticket_project = "releng";        // the pagure.io project of the ticket queue
     std::string close_status = "Processed";
     std::string git_name = "Fedora Release Engineering";
     std::string git_email = "releng@fedoraproject.org";

@@ -53,8 +53,9 @@ std::string branches_md(const CheckReport& r) {
     if (r.branches.empty()) {
         return {};
     }
-    std::string out = "\n### Branches\n\n| Branch | dead.package | Retirement commit | Author | Date | Age | Reason "
-                      "| Koji |\n|---|---|---|---|---|---|---|---|\n";
+    std::string out =
+        "\n### Branches\n\n| Branch | dead.package | Retirement commit | Author | Date | Age | Reason "
+        "| Koji |\n|---|---|---|---|---|---|---|---|\n";
     for (const auto& b : r.branches) {
         out += branch_row(b, r.max_age_days);
     }
@@ -86,9 +87,8 @@ Json branch_json(const BranchReport& b) {
     j["retirement"] = nullptr;
     if (b.state.retirement) {
         const auto& rc = *b.state.retirement;
-        j["retirement"] = {{"commit", rc.hash},      {"date", iso_date(rc.time)}, {"time", rc.time},
-                           {"author", rc.author},    {"reason", rc.reason},       {"age_days", *b.age_days},
-                           {"legal", b.legal}};
+        j["retirement"] = {{"commit", rc.hash},   {"date", iso_date(rc.time)}, {"time", rc.time}, {"author", rc.author},
+                           {"reason", rc.reason}, {"age_days", *b.age_days},   {"legal", b.legal}};
     }
     j["koji"] = Json::array();
     for (const auto& t : b.tags) {
@@ -104,8 +104,9 @@ Json review_json(const ReviewReport& rv) {
         j.update({{"product", b.product}, {"component", b.component}, {"summary", b.summary}, {"creator", b.creator}});
         j["fedora_review"] = nullptr;
         if (b.fedora_review) {
-            j["fedora_review"] = {
-                {"status", b.fedora_review->status}, {"setter", b.fedora_review->setter}, {"date", b.fedora_review->date}};
+            j["fedora_review"] = {{"status", b.fedora_review->status},
+                                  {"setter", b.fedora_review->setter},
+                                  {"date", b.fedora_review->date}};
         }
     }
     return j;
@@ -139,9 +140,10 @@ std::string markdown_text(const std::string& text, std::size_t max) {
 
 std::string render_markdown(const CheckReport& r) {
     std::string title = r.malformed.empty() ? markdown_text(r.repo.fullname()) : "malformed ticket";
-    std::string out = fmt::format("## Unretirement check: {}\n\n**Verdict: `{}`** (policy phase {}, 8-week rule: "
-                                  "{} days)\n\n",
-                                  title, verdict_name(r.verdict), r.phase, r.max_age_days);
+    std::string out = fmt::format(
+        "## Unretirement check: {}\n\n**Verdict: `{}`** (policy phase {}, 8-week rule: "
+        "{} days)\n\n",
+        title, verdict_name(r.verdict), r.phase, r.max_age_days);
     for (const auto& reason : r.reasons) {
         out += fmt::format("- {}: {}\n", verdict_name(reason.verdict), markdown_text(reason.text, 400));
     }
@@ -168,8 +170,8 @@ Json render_json(const CheckReport& r) {
     j.update({{"package", r.repo.name}, {"namespace", r.repo.ns}, {"requester", r.requester}});
     j["ownership"] = nullptr;
     if (r.project) {
-        j["ownership"] = {{"owner", r.project->owner}, {"orphan", r.project->owner == "orphan"},
-                          {"admins", r.project->admins}};
+        j["ownership"] = {
+            {"owner", r.project->owner}, {"orphan", r.project->owner == "orphan"}, {"admins", r.project->admins}};
     }
     j["branches"] = Json::array();
     for (const auto& b : r.branches) {

@@ -29,8 +29,8 @@ struct UnretireOptions {
 struct UnretireResult {
     CheckReport report;
     std::vector<Step> steps;
-    bool changed = false;          // something was changed (or would be, in a dry run)
-    std::exception_ptr failure;    // the error that stopped the run, if any
+    bool changed = false;        // something was changed (or would be, in a dry run)
+    std::exception_ptr failure;  // the error that stopped the run, if any
 };
 
 // Throws Error (exit 1) when the verdict is not auto and options.force is not set.

@@ -82,8 +82,13 @@ public:
         return it == bugs.end() ? std::nullopt : std::optional<ReviewBug>(it->second);
     }
     void approve(std::int64_t id, const std::string& pkg) {
-        bugs[id] = ReviewBug{id,        "Review Request: " + pkg + " - a package", "Fedora", "Package Review",
-                             "ASSIGNED", "req@example.org", "rev@example.org",
+        bugs[id] = ReviewBug{id,
+                             "Review Request: " + pkg + " - a package",
+                             "Fedora",
+                             "Package Review",
+                             "ASSIGNED",
+                             "req@example.org",
+                             "rev@example.org",
                              ReviewFlag{"+", "rev@example.org", "2026-01-01T00:00:00Z"}};
     }
 };

@@ -93,7 +93,7 @@ TEST_F(UnretireRun, SharedRetirementCommitIsRevertedOnce) {
     world.distgit.branches["rpms/foo:f43"].retirement->hash = "c0ffeerawhide";
     run({"rawhide", "f43"});
     EXPECT_EQ(world.distgit.log, (std::vector<std::string>{"revert rawhide c0ffeerawhide Unretirement request: " + url,
-                                                            "ff f43 revert0"}));
+                                                           "ff f43 revert0"}));
     EXPECT_FALSE(world.distgit.branches["rpms/foo:f43"].dead_package);
     EXPECT_EQ(world.koji.log, (std::vector<std::string>{"unblock f44 foo", "unblock f43 foo"}));
 }

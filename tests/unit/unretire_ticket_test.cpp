@@ -32,8 +32,8 @@ TEST(UnretireTicket, ReadsTheFedpkgBody) {
 }
 
 TEST(UnretireTicket, AcceptsAliasesAndDefaults) {
-    auto p = parse_ticket("whatever", "```\n{\"action\":\"unretirement\",\"package\":\"foo\",\"bug\":42}\n```",
-                          "author");
+    auto p =
+        parse_ticket("whatever", "```\n{\"action\":\"unretirement\",\"package\":\"foo\",\"bug\":42}\n```", "author");
     ASSERT_EQ(p.kind, Kind::request) << p.reason;
     EXPECT_EQ(p.request.repo.fullname(), "rpms/foo");
     EXPECT_TRUE(p.request.branches.empty());
@@ -42,8 +42,8 @@ TEST(UnretireTicket, AcceptsAliasesAndDefaults) {
 }
 
 TEST(UnretireTicket, ReadsThePlainTitle) {
-    auto p = parse_ticket("Unretire rpms/python-foo", "Review: https://bugzilla.redhat.com/show_bug.cgi?id=2270340",
-                          "jdoe");
+    auto p =
+        parse_ticket("Unretire rpms/python-foo", "Review: https://bugzilla.redhat.com/show_bug.cgi?id=2270340", "jdoe");
     ASSERT_EQ(p.kind, Kind::request) << p.reason;
     EXPECT_EQ(p.request.form, "title");
     EXPECT_EQ(p.request.repo.fullname(), "rpms/python-foo");
@@ -54,9 +54,9 @@ TEST(UnretireTicket, ReadsThePlainTitle) {
 
 TEST(UnretireTicket, IgnoresOtherTickets) {
     EXPECT_EQ(parse_ticket("Mass rebuild for F45", "hello", "x").kind, Kind::other);
-    EXPECT_EQ(parse_ticket("New Repo for \"rpms/foo\"", "```\n{\"action\": \"new_repo\", \"repo\": \"foo\"}\n```", "x")
-                  .kind,
-              Kind::other);
+    EXPECT_EQ(
+        parse_ticket("New Repo for \"rpms/foo\"", "```\n{\"action\": \"new_repo\", \"repo\": \"foo\"}\n```", "x").kind,
+        Kind::other);
     EXPECT_EQ(parse_ticket("Question", "```\nnot json\n```", "x").kind, Kind::other);
 }
 
@@ -70,13 +70,14 @@ TEST(UnretireTicket, ReportsMalformedRequests) {
     auto bad_branch =
         parse_ticket("x", "```\n{\"action\":\"unretirement\",\"name\":\"foo\",\"branches\":[\"main\"]}\n```", "x");
     EXPECT_NE(bad_branch.reason.find("invalid branch \"main\""), std::string::npos);
-    EXPECT_EQ(parse_ticket("x", "```\n{\"action\":\"unretirement\"}\n```", "x").reason, "ticket body: no package \"name\"");
+    EXPECT_EQ(parse_ticket("x", "```\n{\"action\":\"unretirement\"}\n```", "x").reason,
+              "ticket body: no package \"name\"");
     EXPECT_EQ(parse_ticket("Unretire rpms/../etc", "", "x").kind, Kind::malformed);
     EXPECT_EQ(parse_ticket("Unretire nope/foo", "", "x").kind, Kind::malformed);
-    EXPECT_EQ(parse_ticket("x", "```\n{\"action\":\"unretirement\",\"name\":\"foo\",\"review_bugzilla\":\"soon\"}\n```",
-                           "x")
-                  .kind,
-              Kind::malformed);
+    EXPECT_EQ(
+        parse_ticket("x", "```\n{\"action\":\"unretirement\",\"name\":\"foo\",\"review_bugzilla\":\"soon\"}\n```", "x")
+            .kind,
+        Kind::malformed);
 }
 
 TEST(UnretireTicket, ValidatesNames) {
