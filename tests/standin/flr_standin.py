@@ -230,7 +230,8 @@ class Handler(BaseHTTPRequestHandler):
     def _serve(self):
         body = self._read_body()
         host = self.headers.get("Host") or "%s:%d" % self.server.server_address[:2]
-        req = Request(self.command, self.path, self.headers, body, "http://" + host)
+        method = "GET" if self.command == "HEAD" else self.command   # HEAD: GET without body
+        req = Request(method, self.path, self.headers, body, "http://" + host)
         try:
             response = self.server.standin.handle(req)
         except Exception:

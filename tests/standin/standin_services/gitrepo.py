@@ -56,11 +56,15 @@ class BareRepo:
         return proc.stdout.decode("utf-8").strip() if proc.returncode == 0 else None
 
     def resolve_commit(self, rev):
+        if rev.startswith("-"):
+            return None
         proc = self.git("rev-parse", "--verify", "--quiet", rev + "^{commit}", check=False)
         return proc.stdout.decode("utf-8").strip() if proc.returncode == 0 else None
 
     def read_file(self, ref, path):
         """Content of ``path`` at ``ref`` as bytes, or None when it is not a file there."""
+        if ref.startswith("-"):
+            return None
         spec = "%s:%s" % (ref, path)
         kind = self.git("cat-file", "-t", spec, check=False)
         if kind.returncode != 0 or kind.stdout.strip() != b"blob":
@@ -68,7 +72,14 @@ class BareRepo:
         return self.git("cat-file", "blob", spec).stdout
 
     def create_branch(self, name, start):
-        self.git("branch", "--no-track", name, start)
+        """Create refs/heads/``name`` at commit ``start``; fails if it exists."""
+        ref = "refs/heads/" + name
+        if name.startswith("-") or self.git("check-ref-format", ref, check=False).returncode != 0:
+            raise GitError("invalid branch name: %s" % name)
+        sha = self.resolve_commit(start)
+        if sha is None:
+            raise GitError("no such commit: %s" % start)
+        self.git("update-ref", ref, sha, "")
 
     def refs(self):
         """{full ref name: object} of every ref, to restore later."""

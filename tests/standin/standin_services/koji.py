@@ -20,6 +20,7 @@ import hashlib
 import inspect
 import secrets
 import time
+import traceback
 import xmlrpc.client
 from xmlrpc.client import Fault
 from xmlrpc.server import SimpleXMLRPCDispatcher
@@ -209,6 +210,7 @@ class KojiDispatcher(SimpleXMLRPCDispatcher):
         except Fault as fault:
             return dumps_fault(fault)
         except Exception as exc:  # malformed XML and the like, as kojixmlrpc reports them
+            traceback.print_exc()
             return dumps_fault(Fault(1, "%s: %s" % (type(exc), exc)))
 
 
@@ -236,7 +238,8 @@ class KojiHub:
             if isinstance(user, str):
                 user = {"name": user}
             self._user(user["name"], user.get("id"), user.get("perms"))
-        self._user(self.login_user, perms=None)
+        if self.login_user not in self.user_ids:
+            self._user(self.login_user, perms=["admin"])
         self.packages, self.package_ids = {}, {}
         for pkg in seed.get("packages") or []:
             if isinstance(pkg, str):
@@ -313,9 +316,10 @@ class KojiHub:
         self.build_by_nvr[build["nvr"]] = build
         return build
 
-    def _build_for(self, nvr, auto=True):
+    def _build_for(self, nvr):
+        """The build of ``nvr``, made with defaults when the seed did not describe it."""
         build = self.build_by_nvr.get(nvr)
-        if build is None and auto:
+        if build is None:
             build = self._add_build({"nvr": nvr})
         return build
 
@@ -329,8 +333,7 @@ class KojiHub:
                                             spec.get("arch", "x86_64"))
         nvr = "%s-%s-%s" % (name, version, release)
         if spec.get("build"):
-            owner = self._build_for(spec["build"])
-            build_id = owner["id"]
+            build_id = self._build_for(spec["build"])["id"]
         elif build_id is None and nvr in self.build_by_nvr:
             build_id = self.build_by_nvr[nvr]["id"]
         build = self.builds.get(build_id)
@@ -406,9 +409,9 @@ class KojiHub:
             if isinstance(entry, str):
                 entry = {"nvr": entry}
             build = self._build_for(entry["nvr"])
-            self.tag_build(tag, build, entry.get("create_event"))
+            self._tag_build(tag, build, entry.get("create_event"))
 
-    def tag_build(self, tag, build, event=None):
+    def _tag_build(self, tag, build, event=None):
         """Tag ``build``; its package joins the tag's list unless listed by inheritance."""
         if not any(build["package_id"] in self.tags[t]["packages"] for t in self._inheritance(tag["id"])):
             tag["packages"][build["package_id"]] = {"owner_id": build["owner_id"], "blocked": False,
@@ -525,7 +528,10 @@ class KojiHub:
             try:
                 self._session = self._load_session(req)
             except KojiError as err:
-                return Response(200, dumps_fault(Fault(err.faultCode, str(err))), "text/xml")
+                fault = Fault(err.faultCode, str(err))
+                for call, args, kwargs in self.mutations(req.body):
+                    self.record_call(call, args, kwargs, fault)
+                return Response(200, dumps_fault(fault), "text/xml")
             return Response(200, self.dispatcher.dispatch_body(req.body), "text/xml")
         finally:
             self._request = self._session = None

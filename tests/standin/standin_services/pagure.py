@@ -209,10 +209,7 @@ class PagureService:
         project.default_branch = repo.default_branch() or project.default_branch
 
     def _add_seed_project(self, ps, now):
-        if "fullname" in ps and "name" not in ps:
-            namespace, _, name = ps["fullname"].rpartition("/")
-        else:
-            namespace, name = ps.get("namespace"), ps["name"]
+        namespace, name = ps.get("namespace"), ps["name"]
         owner = ps.get("owner", self.default_owner)
         created = to_epoch(ps.get("date_created", "-365d"), now)
         project = Project(
@@ -298,6 +295,8 @@ class PagureService:
                     self._discover(namespace, entry[:-4])
 
     def _discover(self, namespace, name):
+        if any(part.startswith(".") for part in (namespace or "", name) if part) or not name:
+            return None
         fullname = "%s/%s" % (namespace, name) if namespace else name
         path = self._repo_path(namespace, name)
         if fullname in self.projects or not path or not BareRepo(path).exists():
@@ -307,6 +306,7 @@ class PagureService:
                           date_created=self.now_at_load, date_modified=self.now_at_load,
                           default_branch=self.default_branch)
         self._next_project_id += 1
+        self._add_user(project.owner)
         self._attach_git(project, path)
         self.projects[fullname] = project
         return project
@@ -452,13 +452,15 @@ class PagureService:
         return response
 
     def _dispatch(self, req, auth):
+        path_known = False
         for pattern, methods in self._routes:
             match = pattern.match(req.route)
             if not match:
                 continue
             handler = methods.get(req.method)
             if handler is None:
-                return text_response("Method Not Allowed\n", 405)
+                path_known = True
+                continue
             try:
                 return handler(req, auth, **match.groupdict())
             except ApiError as err:
@@ -466,6 +468,8 @@ class PagureService:
                 if err.errors:
                     body["errors"] = err.errors
                 return json_response(body, err.status)
+        if path_known:
+            return text_response("Method Not Allowed\n", 405)
         return not_found_html()
 
     # ------------------------------------------------------------- handlers
