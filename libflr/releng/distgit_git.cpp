@@ -74,7 +74,8 @@ const std::string& GitDistGit::clone(const RepoRef& repo) {
         }
         root_ = tmpl;
     }
-    std::string url = replace_all(replace_all(url_template_, "{namespace}", repo.ns), "{package}", repo.name);
+    std::string url = replace_all(url_template_, "{fullname}", repo.fullname());
+    url = replace_all(replace_all(url, "{namespace}", repo.ns), "{package}", repo.name);
     std::string dir = root_ + "/" + repo.ns + "-" + repo.name;
     git(root_, {"clone", "--quiet", "--no-checkout", "--", url, dir});
     return clones_[repo.fullname()] = dir;
@@ -91,8 +92,8 @@ BranchState GitDistGit::branch(const RepoRef& repo, const std::string& branch) {
     }
     s.exists = true;
     git(dir, {"cat-file", "-e", ref + ":dead.package"}, &s.dead_package);
-    std::string log = git(dir, {"log", "-1", "--diff-filter=A", "--format=%H%x00%ct%x00%an <%ae>%x00%B", ref, "--",
-                                "dead.package"});
+    std::string log =
+        git(dir, {"log", "-1", "--diff-filter=A", "--format=%H%x00%ct%x00%an <%ae>%x00%B", ref, "--", "dead.package"});
     auto f1 = log.find('\0');
     auto f2 = log.find('\0', f1 + 1);
     auto f3 = log.find('\0', f2 + 1);

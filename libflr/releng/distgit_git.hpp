@@ -13,7 +13,7 @@ namespace flr::releng {
 
 class GitDistGit : public DistGitPort {
 public:
-    // `url_template` names the repository: "{namespace}" and "{package}" are replaced,
+    // `url_template` names the repository: "{fullname}", "{namespace}" and "{package}" are replaced,
     // e.g. "ssh://pkgs.fedoraproject.org/{namespace}/{package}.git".
     GitDistGit(std::string url_template, std::string name, std::string email);
     ~GitDistGit() override;
@@ -32,7 +32,7 @@ private:
     std::string url_template_;
     std::string name_;
     std::string email_;
-    std::string root_;                          // temporary directory holding the clones
+    std::string root_;                           // temporary directory holding the clones
     std::map<std::string, std::string> clones_;  // fullname -> work tree
 };
 
