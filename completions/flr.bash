@@ -43,7 +43,16 @@ _flr_complete()
                 ;;
         esac
     done
-    COMPREPLY=($(compgen -W "$(_flr_help_words "${cmd[@]}")" -- "$cur"))
+    local words_list
+    words_list=$(_flr_help_words "${cmd[@]}")
+    # Before a subcommand is typed, also offer the subcommands' own options.
+    if ((${#cmd[@]} == 1)) && [[ $cur == -* ]]; then
+        local sub
+        for sub in $(printf '%s\n' "$words_list" | grep -v -- '^-'); do
+            words_list+=$'\n'$(_flr_help_words "${words[0]}" "$sub" | grep -- '^-')
+        done
+    fi
+    COMPREPLY=($(compgen -W "$words_list" -- "$cur"))
 }
 
 # Register for every flr binary on PATH (and the one being completed), so a new

@@ -188,10 +188,10 @@ Value decode_value(pugi::xml_node value, int depth) {
     if (depth > max_depth) {
         throw ParseError("XML-RPC value nested too deeply");
     }
-    auto kids = elements(value);
-    if (kids.empty()) {
+    if (!value.find_child([](pugi::xml_node n) { return n.type() == pugi::node_element; })) {
         return std::string(value.text().get());  // untyped: a string
     }
+    auto kids = elements(value);
     if (kids.size() != 1) {
         throw ParseError("<value> must hold one typed element");
     }

@@ -40,7 +40,7 @@ public:
 
     void checkout(const std::string& branch) override {
         checked(branch, "branch");
-        run({"checkout", "--quiet", "-B", branch, "--end-of-options", "origin/" + branch});
+        run({"checkout", "--quiet", "-B", branch, "refs/remotes/origin/" + branch, "--"});
         branch_ = branch;
     }
 

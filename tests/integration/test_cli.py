@@ -107,3 +107,23 @@ def test_verbose_and_quiet_are_accepted_everywhere():
     for binary in BINARIES:
         assert run([binary, "--quiet", "--version"]).returncode == 0
         assert run([binary, "--verbose", "--version"]).returncode == 0
+
+
+@pytest.mark.parametrize("binary", BINARIES)
+def test_usage_errors_are_json_too_with_json(binary):
+    r = run([binary, "--json", "--no-such-option-anywhere"])
+    assert r.returncode == 2
+    assert json.loads(r.stdout)["error"]["kind"] == "usage"
+
+
+# Binaries that change state must offer --dry-run.
+MUTATING = {"flr-ticket", "flr-unretire", "flr-check-unretirement"}
+
+
+@pytest.mark.parametrize("binary", sorted(MUTATING & set(BINARIES)))
+def test_mutating_binaries_offer_dry_run(binary):
+    text = run([binary, "--help"]).stdout
+    subs = [line.split()[0] for line in text.split("Subcommands:", 1)[1].splitlines()[1:] if line.strip()] \
+        if "Subcommands:" in text else []
+    helps = [text] + [run([binary, s, "--help"]).stdout for s in subs]
+    assert any("--dry-run" in h for h in helps)

@@ -93,4 +93,5 @@ def test_sudoers_examples_are_0440(prefix):
 def test_systemd_units(prefix):
     shipped = sorted(p.name for p in (SOURCE_DIR / "systemd").glob("*.service"))
     installed = sorted(p.name for p in (prefix / "lib" / "systemd" / "system").glob("*.service"))
+    assert shipped, "flr-listen@.service is shipped"
     assert installed == shipped

@@ -92,6 +92,9 @@ def _write(work, name, text):
 def _commit(work, message, who, when, paths=("-A",)):
     _git(work, "add", *paths)
     _git(work, "commit", "-q", "-m", message, who=who, when=when)
+
+
+def _head(work):
     return _git(work, "rev-parse", "HEAD")
 
 
@@ -147,8 +150,9 @@ def make_repo(root, package, namespace="rpms", scenario="active", branches=None,
         _write(work, package + ".spec", _spec(package, "1.1", "1"))
         _commit(work, "Update to 1.1", PACKAGER, start + 100 * DAY)
         _write(work, package + ".spec", _spec(package, "1.1", "2"))
-        history = _commit(work, "Rebuilt for https://fedoraproject.org/wiki/Fedora_Mass_Rebuild",
-                          RELENG, start + 200 * DAY)
+        _commit(work, "Rebuilt for https://fedoraproject.org/wiki/Fedora_Mass_Rebuild",
+                RELENG, start + 200 * DAY)
+        history = _head(work)
 
         for branch, _scenario in plan[1:]:
             _git(work, "branch", branch, history)
@@ -167,7 +171,8 @@ def make_repo(root, package, namespace="rpms", scenario="active", branches=None,
             else:
                 _git(work, "rm", "-r", "-q", ".")
                 _write(work, "dead.package", reason.rstrip("\n") + "\n")
-                retirement = _commit(work, reason, RELENG, retired_at, paths=("dead.package",))
+                _commit(work, reason, RELENG, retired_at, paths=("dead.package",))
+                retirement = _head(work)
                 shared_retirement_sha = shared_retirement_sha or retirement
             summary["retirement_commits"][branch] = retirement
             if branch_scenario != "unretired":
@@ -181,15 +186,16 @@ def make_repo(root, package, namespace="rpms", scenario="active", branches=None,
                 if request_url:
                     message += "\nUnretirement request: %s\n" % request_url
                 _git(work, "commit", "-q", "-s", "-m", message, who=RELENG, when=unretired_at)
-                revert = _git(work, "rev-parse", "HEAD")
+                revert = _head(work)
                 shared_revert_sha = shared_revert_sha or revert
             summary["revert_commits"][branch] = revert
 
         os.makedirs(os.path.dirname(path), exist_ok=True)
         _git(work, "init", "-q", "--bare", "--initial-branch", "rawhide", path)
         _git(work, "push", "-q", path, "refs/heads/*:refs/heads/*")
-        for branch, _scenario in plan:
-            summary["branches"][branch] = _git(work, "rev-parse", branch)
+        heads = _git(work, "for-each-ref", "--format=%(refname:strip=2) %(objectname)", "refs/heads")
+        heads = dict(line.split(" ", 1) for line in heads.splitlines())
+        summary["branches"] = {branch: heads[branch] for branch, _scenario in plan}
     return summary
 
 

@@ -14,6 +14,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 import xmlrpc.client
+import xml.etree.ElementTree as ET
 
 import pytest
 
@@ -464,6 +465,10 @@ def test_koji_raw_wire_request(server):
     big = dumps_response({"size": 2 ** 40})
     assert b"<i8>1099511627776</i8>" in big
     assert xmlrpc.client.loads(big)[0][0] == {"size": 2 ** 40}
+    # Exactly one <params> holding one <param>, as the spec (and strict clients) want.
+    root = ET.fromstring(big)
+    assert [child.tag for child in root] == ["params"]
+    assert [child.tag for child in root[0]] == ["param"]
 
 
 def test_koji_faults_and_multicall(server):

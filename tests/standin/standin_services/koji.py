@@ -88,8 +88,9 @@ class KojiMarshaller(xmlrpc.client.Marshaller):
 
 
 def dumps_response(value):
+    # Marshaller.dumps of a tuple already writes the <params> element.
     body = KojiMarshaller("utf-8", allow_none=True).dumps((value,))
-    return ("<?xml version='1.0'?>\n<methodResponse>\n<params>\n%s</params>\n"
+    return ("<?xml version='1.0'?>\n<methodResponse>\n%s"
             "</methodResponse>\n" % body).encode("utf-8", "xmlcharrefreplace")
 
 
