@@ -88,7 +88,7 @@ public:
     TicketsAdapter(Lazy<pagure::Client>& pagure, std::string project) : pagure_(pagure), project_(std::move(project)) {}
     Ticket ticket(std::int64_t id) override {
         auto issue = pagure_.get().issue(project_, id);
-        Ticket t{issue.id, url(id), issue.title, issue.content, issue.user.name, issue.status == "Open",
+        Ticket t{issue.id,           url(id), issue.title, issue.content, issue.user.name, issue.status == "Open",
                  issue.close_status, {}};
         for (const auto& c : issue.comments) {
             t.comments.push_back({c.user.name, c.comment});
@@ -116,7 +116,10 @@ struct ServicePorts::Impl {
           bz_client([&config] { return bugzilla::connect(config); }),
           git(config.section("distgit").string_or("git_url", "ssh://pkgs.fedoraproject.org/{fullname}.git"),
               policy.git_name, policy.git_email),
-          koji(koji_client), bugzilla(bz_client), packages(distgit_client), tickets(pagure, policy.ticket_project) {}
+          koji(koji_client),
+          bugzilla(bz_client),
+          packages(distgit_client),
+          tickets(pagure, policy.ticket_project) {}
 
     Lazy<pagure::Client> pagure;
     Lazy<pagure::Client> distgit_client;
@@ -135,10 +138,11 @@ ServicePorts::ServicePorts(const Config& config, const Policy& policy)
 ServicePorts::~ServicePorts() = default;
 
 Ports ServicePorts::ports() {
-    return Ports{&impl_->git,     &impl_->koji,    &impl_->bugzilla, &impl_->packages,
-                 &impl_->tickets, std::time(nullptr)};
+    return Ports{&impl_->git, &impl_->koji, &impl_->bugzilla, &impl_->packages, &impl_->tickets, std::time(nullptr)};
 }
 
-TicketsPort& ServicePorts::tickets() { return impl_->tickets; }
+TicketsPort& ServicePorts::tickets() {
+    return impl_->tickets;
+}
 
 }  // namespace flr::releng

@@ -53,10 +53,14 @@ Output ignored(const std::string& url) {
     return out;
 }
 
-void post(TicketsPort& tickets, std::int64_t id, const std::string& text) {
+void post(TicketsPort& tickets, std::int64_t id, const std::string& text, bool dry_run) {
     Ticket t = tickets.ticket(id);
     if (!t.comments.empty() && t.comments.back().text == text) {
         log::info("the same report is already the ticket's last comment; not posted again");
+        return;
+    }
+    if (dry_run) {
+        log::info(fmt::format("dry run: would comment the report on {}", t.url));
         return;
     }
     tickets.comment(id, text);
@@ -136,7 +140,7 @@ Output check(const Config& config, const CheckOptions& o) {
         if (!id) {
             throw UsageError("--post needs --ticket");
         }
-        post(services.tickets(), *id, out.markdown);
+        post(services.tickets(), *id, out.markdown, o.dry_run);
     }
     return out;
 }
@@ -151,7 +155,7 @@ Output unretire(const Config& config, const UnretireOptions& o) {
     std::int64_t id = ticket_id(o.ticket, services.tickets());
     Ticket t = services.tickets().ticket(id);
     TicketParse parsed = parse_ticket(t.title, t.body, t.author);
-    CheckOptions co{o.package, o.ns, o.branches, o.ticket, std::nullopt, false};
+    CheckOptions co{o.package, o.ns, o.branches, o.ticket, std::nullopt, false, false};
     CheckRequest req = merge(co, parsed.kind == TicketParse::Kind::request ? &parsed.request : nullptr, t.url);
     if (req.requester.empty()) {
         req.requester = t.author;
@@ -164,8 +168,9 @@ Output unretire(const Config& config, const UnretireOptions& o) {
     if (!res.changed && !res.failure) {
         out.markdown += "\nNothing to do: every step was already done.\n";
     }
-    Json j{{"package", req.repo.name}, {"namespace", req.repo.ns}, {"ticket", t.url}, {"changed", res.changed},
-           {"dry_run", o.dry_run}, {"completed", !res.failure}, {"check", render_json(res.report)}};
+    Json j{{"package", req.repo.name},        {"namespace", req.repo.ns}, {"ticket", t.url},
+           {"changed", res.changed},          {"dry_run", o.dry_run},     {"completed", !res.failure},
+           {"check", render_json(res.report)}};
     j["steps"] = Json::array();
     for (const auto& s : res.steps) {
         j["steps"].push_back({{"step", s.what}, {"status", step_status_name(s.status)}, {"detail", s.detail}});

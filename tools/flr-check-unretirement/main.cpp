@@ -9,6 +9,7 @@
 int main(int argc, char** argv) {
     flr::cli::Tool tool("flr-check-unretirement", "Check whether a retired package may be unretired.");
     tool.add_config();
+    tool.add_dry_run();
     flr::unretirement::CheckOptions o;
     std::int64_t bug = 0;
     auto& app = tool.app();
@@ -34,6 +35,7 @@ int main(int argc, char** argv) {
             }
             o.bug = bug;
         }
+        o.dry_run = tool.options().dry_run;
         auto out = flr::unretirement::check(tool.config(), o);
         if (tool.json()) {
             tool.print_json(nlohmann::json::parse(out.json));

@@ -25,6 +25,7 @@ struct CheckOptions {
     std::string ticket;  // URL or id, "" for none
     std::optional<std::int64_t> bug;
     bool post = false;
+    bool dry_run = false;  // with post: say what would be posted, post nothing
 };
 
 struct UnretireOptions {
@@ -38,8 +39,8 @@ struct UnretireOptions {
 
 struct Output {
     int exit_code = 0;
-    std::string markdown;  // for humans and ticket comments
-    std::string json;      // the same content as a JSON document
+    std::string markdown;        // for humans and ticket comments
+    std::string json;            // the same content as a JSON document
     std::exception_ptr failure;  // flr-unretire: the error that stopped it half-way
 };
 
