@@ -28,39 +28,50 @@ void global_init() {
 }
 
 bool default_idempotent(const std::string& method) {
-    return method == "GET" || method == "HEAD" || method == "PUT" || method == "DELETE" ||
-           method == "OPTIONS";
+    return method == "GET" || method == "HEAD" || method == "PUT" || method == "DELETE" || method == "OPTIONS";
 }
 
 bool retryable_transport(int code) {
     switch (code) {
-    case CURLE_COULDNT_RESOLVE_HOST:
-    case CURLE_COULDNT_CONNECT:
-    case CURLE_OPERATION_TIMEDOUT:
-    case CURLE_SEND_ERROR:
-    case CURLE_RECV_ERROR:
-    case CURLE_GOT_NOTHING:
-    case CURLE_PARTIAL_FILE:
-        return true;
-    default:
-        return false;
+        case CURLE_COULDNT_RESOLVE_HOST:
+        case CURLE_COULDNT_CONNECT:
+        case CURLE_OPERATION_TIMEDOUT:
+        case CURLE_SEND_ERROR:
+        case CURLE_RECV_ERROR:
+        case CURLE_GOT_NOTHING:
+        case CURLE_PARTIAL_FILE:
+            return true;
+        default:
+            return false;
     }
 }
 
 std::string reason(long status) {
     switch (status) {
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 409: return "Conflict";
-    case 429: return "Too Many Requests";
-    case 500: return "Internal Server Error";
-    case 502: return "Bad Gateway";
-    case 503: return "Service Unavailable";
-    case 504: return "Gateway Timeout";
-    default: return "";
+        case 400:
+            return "Bad Request";
+        case 401:
+            return "Unauthorized";
+        case 403:
+            return "Forbidden";
+        case 404:
+            return "Not Found";
+        case 405:
+            return "Method Not Allowed";
+        case 409:
+            return "Conflict";
+        case 429:
+            return "Too Many Requests";
+        case 500:
+            return "Internal Server Error";
+        case 502:
+            return "Bad Gateway";
+        case 503:
+            return "Service Unavailable";
+        case 504:
+            return "Gateway Timeout";
+        default:
+            return "";
     }
 }
 
@@ -112,7 +123,9 @@ std::size_t on_header(char* data, std::size_t size, std::size_t count, void* use
     return size * count;
 }
 
-int on_progress(void*, curl_off_t, curl_off_t, curl_off_t, curl_off_t) { return interrupted() ? 1 : 0; }
+int on_progress(void*, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+    return interrupted() ? 1 : 0;
+}
 
 struct SList {
     curl_slist* list = nullptr;
@@ -216,7 +229,9 @@ Client::Client(Settings settings) : settings_(std::move(settings)), handle_(std:
 
 Client::~Client() = default;
 
-void Client::add_secret(const Secret& secret) { add_secret(secret.reveal()); }
+void Client::add_secret(const Secret& secret) {
+    add_secret(secret.reveal());
+}
 
 void Client::add_secret(std::string value) {
     if (!value.empty()) {
@@ -224,7 +239,9 @@ void Client::add_secret(std::string value) {
     }
 }
 
-std::string Client::describe(const Request& request) const { return redact(request.method + " " + request.url); }
+std::string Client::describe(const Request& request) const {
+    return redact(request.method + " " + request.url);
+}
 
 Response Client::attempt(const Request& request, int& curl_code, std::string& curl_error) {
     CURL* c = handle_->curl;
@@ -291,8 +308,8 @@ Response Client::send(const Request& request) {
         if (code == CURLE_ABORTED_BY_CALLBACK) {
             throw Interrupted();
         }
-        bool transient = code != CURLE_OK ? retryable_transport(code)
-                                          : response.status == 429 || response.status >= 500;
+        bool transient =
+            code != CURLE_OK ? retryable_transport(code) : response.status == 429 || response.status >= 500;
         log::debug(code != CURLE_OK
                        ? fmt::format("{}: {} (attempt {}/{})", describe(request), redact(error), n, attempts)
                        : fmt::format("{}: {} (attempt {}/{})", describe(request), response.status, n, attempts));
@@ -367,9 +384,12 @@ std::string service_message(const nlohmann::json& body) {
     if (auto errors = body.find("errors"); errors != body.end() && errors->is_array()) {
         std::string out;
         for (const auto& e : *errors) {
-            std::string one = e.is_string() ? str(e) : !e.is_object() ? "" : e.contains("code") ?
-                fmt::format("{}: {}", str(e["code"]), e.contains("message") ? str(e["message"]) : "")
-                : e.contains("description") ? str(e["description"]) : "";
+            std::string one = e.is_string()               ? str(e)
+                              : !e.is_object()            ? ""
+                              : e.contains("code")        ? fmt::format("{}: {}", str(e["code"]),
+                                                                 e.contains("message") ? str(e["message"]) : "")
+                              : e.contains("description") ? str(e["description"])
+                                                          : "";
             if (!one.empty()) {
                 out += (out.empty() ? "" : "; ") + one;
             }

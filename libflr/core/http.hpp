@@ -22,12 +22,12 @@ namespace flr::http {
 using namespace std::chrono_literals;
 
 struct Settings {
-    std::string service;    // "pagure", "koji", ...: names the service in errors
-    std::string ca_bundle;  // CA file to verify the server with; empty: the system's
+    std::string service;      // "pagure", "koji", ...: names the service in errors
+    std::string ca_bundle;    // CA file to verify the server with; empty: the system's
     std::string client_cert;  // PEM holding a client certificate and its key (Koji)
     std::chrono::milliseconds connect_timeout = 10s;
-    std::chrono::milliseconds timeout = 60s;  // the whole request, per attempt
-    int retries = 3;                          // extra attempts for idempotent requests
+    std::chrono::milliseconds timeout = 60s;    // the whole request, per attempt
+    int retries = 3;                            // extra attempts for idempotent requests
     std::chrono::milliseconds backoff = 500ms;  // doubled after each attempt
     std::chrono::milliseconds backoff_cap = 8s;
 };

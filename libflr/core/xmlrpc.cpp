@@ -279,17 +279,27 @@ const T& get_as(const Value::Variant& v, const char* want, const Value& self) {
 }
 }  // namespace
 
-bool Value::as_bool() const { return get_as<bool>(v_, "boolean", *this); }
-std::int64_t Value::as_int() const { return get_as<std::int64_t>(v_, "int", *this); }
+bool Value::as_bool() const {
+    return get_as<bool>(v_, "boolean", *this);
+}
+std::int64_t Value::as_int() const {
+    return get_as<std::int64_t>(v_, "int", *this);
+}
 double Value::as_double() const {
     if (const auto* i = std::get_if<std::int64_t>(&v_)) {
         return static_cast<double>(*i);
     }
     return get_as<double>(v_, "double", *this);
 }
-const std::string& Value::as_string() const { return get_as<std::string>(v_, "string", *this); }
-const Array& Value::as_array() const { return get_as<Array>(v_, "array", *this); }
-const Struct& Value::as_struct() const { return get_as<Struct>(v_, "struct", *this); }
+const std::string& Value::as_string() const {
+    return get_as<std::string>(v_, "string", *this);
+}
+const Array& Value::as_array() const {
+    return get_as<Array>(v_, "array", *this);
+}
+const Struct& Value::as_struct() const {
+    return get_as<Struct>(v_, "struct", *this);
+}
 
 const Value* Value::find(const std::string& key) const {
     const auto* s = std::get_if<Struct>(&v_);
@@ -307,8 +317,8 @@ const Value& Value::operator[](const std::string& key) const {
 }
 
 const char* Value::type_name() const noexcept {
-    static constexpr const char* names[] = {"nil", "boolean", "int", "double", "string",
-                                            "dateTime", "base64", "array", "struct"};
+    static constexpr const char* names[] = {"nil",      "boolean", "int",   "double", "string",
+                                            "dateTime", "base64",  "array", "struct"};
     return names[v_.index()];
 }
 

@@ -55,7 +55,9 @@ public:
     const Variant& variant() const noexcept { return v_; }
     bool is_nil() const noexcept { return std::holds_alternative<Nil>(v_); }
     template <class T>
-    bool is() const noexcept { return std::holds_alternative<T>(v_); }
+    bool is() const noexcept {
+        return std::holds_alternative<T>(v_);
+    }
 
     // Checked accessors: throw RemoteError("koji", ...) style errors via Mismatch.
     bool as_bool() const;

@@ -29,7 +29,8 @@ std::string last_line(const std::string& text) {
         return {};
     }
     auto start = text.rfind('\n', end);
-    return text.substr(start == std::string::npos ? 0 : start + 1, end - (start == std::string::npos ? 0 : start + 1) + 1);
+    return text.substr(start == std::string::npos ? 0 : start + 1,
+                       end - (start == std::string::npos ? 0 : start + 1) + 1);
 }
 
 class CliRepository final : public Repository {
@@ -81,8 +82,8 @@ public:
     }
 
     bool contains(const std::string& ref, const std::string& ancestor) override {
-        auto r = attempt({"merge-base", "--is-ancestor", "--end-of-options", checked(ancestor, "commit"),
-                          checked(ref, "ref")});
+        auto r = attempt(
+            {"merge-base", "--is-ancestor", "--end-of-options", checked(ancestor, "commit"), checked(ref, "ref")});
         if (r.exit_code > 1 || r.signal || r.timed_out) {
             throw Error(fmt::format("git merge-base: {}: {}", r.describe(), last_line(r.err)));
         }
@@ -90,7 +91,8 @@ public:
     }
 
     std::string revert(const std::string& commit, const std::string& message) override {
-        std::string full = trim(run({"rev-parse", "--verify", "--end-of-options", checked(commit, "commit") + "^{commit}"}));
+        std::string full =
+            trim(run({"rev-parse", "--verify", "--end-of-options", checked(commit, "commit") + "^{commit}"}));
         auto r = attempt({"revert", "--no-commit", "--end-of-options", full});
         if (!r.ok()) {
             attempt({"revert", "--abort"});
@@ -122,8 +124,17 @@ public:
 
     process::Result attempt(const std::vector<std::string>& args, std::chrono::milliseconds timeout = 2min) {
         process::Spec spec;
-        spec.argv = {"git", "-C", dir_, "-c", "user.name=" + identity_.name, "-c", "user.email=" + identity_.email,
-                     "-c", "commit.gpgsign=false", "-c", "core.hooksPath=/dev/null"};
+        spec.argv = {"git",
+                     "-C",
+                     dir_,
+                     "-c",
+                     "user.name=" + identity_.name,
+                     "-c",
+                     "user.email=" + identity_.email,
+                     "-c",
+                     "commit.gpgsign=false",
+                     "-c",
+                     "core.hooksPath=/dev/null"};
         spec.argv.insert(spec.argv.end(), args.begin(), args.end());
         spec.env = environment();
         log::debug(fmt::format("git {}", args.front()));

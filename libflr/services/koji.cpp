@@ -25,9 +25,7 @@ class Session {
 public:
     explicit Session(services::Endpoint endpoint) : url_(endpoint.url), http_(endpoint.http) {}
 
-    Value call(const Call& c, bool idempotent = true) {
-        return send(url_ + auth_query(), c, idempotent);
-    }
+    Value call(const Call& c, bool idempotent = true) { return send(url_ + auth_query(), c, idempotent); }
 
     Value authenticated(const Call& c) {
         login();
@@ -41,8 +39,8 @@ public:
         Value answer = call(Call{"multiCall", {xmlrpc::multicall_params(calls)}, {}});
         auto parts = guard("multiCall", [&] { return xmlrpc::split_multicall(answer); });
         if (parts.size() != calls.size()) {
-            throw RemoteError("koji", fmt::format("multiCall: asked {} calls, got {} answers", calls.size(),
-                                                  parts.size()));
+            throw RemoteError("koji",
+                              fmt::format("multiCall: asked {} calls, got {} answers", calls.size(), parts.size()));
         }
         return parts;
     }
@@ -58,8 +56,8 @@ public:
 
 private:
     Value send(const std::string& url, const Call& c, bool idempotent) {
-        http::Request r{"POST", url, {{"Content-Type", "text/xml"}, {"Accept", "text/xml"}}, xmlrpc::encode_call(c),
-                        idempotent};
+        http::Request r{
+            "POST", url, {{"Content-Type", "text/xml"}, {"Accept", "text/xml"}}, xmlrpc::encode_call(c), idempotent};
         auto response = http_.send(r);
         if (response.status != 200) {
             http_.fail(r, response);
@@ -81,8 +79,8 @@ private:
         if (session_id_.empty()) {
             return {};
         }
-        return http::query({{"session-id", session_id_}, {"session-key", session_key_},
-                            {"callnum", std::to_string(callnum_++)}});
+        return http::query(
+            {{"session-id", session_id_}, {"session-key", session_key_}, {"callnum", std::to_string(callnum_++)}});
     }
 
     void login() {

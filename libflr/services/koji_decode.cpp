@@ -66,14 +66,14 @@ Tag tag_from(const Value& v) {
 
 PackageEntry package_from(const Value& v) {
     expect_struct(v, "a package list entry");
-    return PackageEntry{i64(v, "package_id"), text(v, "package_name"), i64(v, "tag_id"), text(v, "tag_name"),
-                        text(v, "owner_name"), boolean(v, "blocked"), text(v, "extra_arches")};
+    return PackageEntry{i64(v, "package_id"),  text(v, "package_name"), i64(v, "tag_id"),       text(v, "tag_name"),
+                        text(v, "owner_name"), boolean(v, "blocked"),   text(v, "extra_arches")};
 }
 
 Archive archive_from(const Value& v) {
     expect_struct(v, "an archive");
-    return Archive{i64(v, "id"),   i64(v, "build_id"), text(v, "filename"), text(v, "type_name"),
-                   text(v, "arch"), i64(v, "size"),    text(v, "checksum")};
+    return Archive{i64(v, "id"),    i64(v, "build_id"), text(v, "filename"), text(v, "type_name"),
+                   text(v, "arch"), i64(v, "size"),     text(v, "checksum")};
 }
 
 Rpm rpm_from(const Value& v) {
@@ -92,12 +92,11 @@ Rpm rpm_from(const Value& v) {
 
 std::string fault_name(std::int64_t code) {
     static constexpr const char* names[] = {
-        "GenericError",       "LockError",       "AuthError",          "TagError",
-        "ActionNotAllowed",   "BuildError",      "AuthLockError",      "AuthExpired",
-        "SequenceError",      "RetryError",      "PreBuildError",      "PostBuildError",
-        "BuildrootError",     "FunctionDeprecated", "ServerOffline",   "LiveCDError",
-        "PluginError",        "CallbackError",   "ApplianceError",     "ParameterError",
-        "ImportError",        "ConfigurationError", "LiveMediaError",  "GSSAPIAuthError"};
+        "GenericError",  "LockError",          "AuthError",      "TagError",           "ActionNotAllowed",
+        "BuildError",    "AuthLockError",      "AuthExpired",    "SequenceError",      "RetryError",
+        "PreBuildError", "PostBuildError",     "BuildrootError", "FunctionDeprecated", "ServerOffline",
+        "LiveCDError",   "PluginError",        "CallbackError",  "ApplianceError",     "ParameterError",
+        "ImportError",   "ConfigurationError", "LiveMediaError", "GSSAPIAuthError"};
     if (code >= 1000 && code < 1000 + static_cast<std::int64_t>(std::size(names))) {
         return names[code - 1000];
     }

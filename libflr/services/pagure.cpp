@@ -99,7 +99,10 @@ public:
     }
 
     void create_project(const NewProject& p) override {
-        http::Fields f{{"name", p.name}, {"description", p.description}, {"url", p.url}, {"wait", "true"},
+        http::Fields f{{"name", p.name},
+                       {"description", p.description},
+                       {"url", p.url},
+                       {"wait", "true"},
                        {"create_readme", p.create_readme ? "true" : "false"}};
         if (!p.ns.empty()) {
             f.emplace_back("namespace", p.ns);
@@ -132,9 +135,12 @@ public:
 
     std::optional<std::string> raw_file(const std::string& fullname, const std::string& ref,
                                         const std::string& path) override {
-        http::Request r{"GET", fmt::format("{}/{}/raw/{}/f/{}", url_, project_path(fullname), http::escape(ref),
-                                           escape_path(path)),
-                        headers(), {}, {}};
+        http::Request r{
+            "GET",
+            fmt::format("{}/{}/raw/{}/f/{}", url_, project_path(fullname), http::escape(ref), escape_path(path)),
+            headers(),
+            {},
+            {}};
         auto response = http_.send(r);
         if (response.status == 404) {
             return std::nullopt;
@@ -167,7 +173,7 @@ private:
     static std::string escape_path(const std::string& path) {
         std::string out;
         std::size_t start = 0;
-        for (auto slash = path.find('/'); ; slash = path.find('/', start)) {
+        for (auto slash = path.find('/');; slash = path.find('/', start)) {
             std::string part = path.substr(start, slash - start);
             if (part.empty() || part == "." || part == "..") {
                 throw UsageError(fmt::format("invalid file path \"{}\"", path));

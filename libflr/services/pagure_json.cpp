@@ -6,7 +6,9 @@ using services::Json;
 
 namespace {
 
-User user_from_json(const Json& j) { return User{services::str(j, "name"), services::str(j, "fullname")}; }
+User user_from_json(const Json& j) {
+    return User{services::str(j, "name"), services::str(j, "fullname")};
+}
 
 Comment comment_from_json(const Json& j) {
     return Comment{services::num(j, "id"), services::str(j, "comment"), user_from_json(services::object(j, "user")),

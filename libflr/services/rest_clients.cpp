@@ -40,8 +40,9 @@ public:
     }
 
     std::optional<Bug> bug(std::int64_t id) override {
-        http::Fields q{{"include_fields", "id,summary,product,component,status,resolution,creator,assigned_to,"
-                                          "flags,creation_time,last_change_time"}};
+        http::Fields q{{"include_fields",
+                        "id,summary,product,component,status,resolution,creator,assigned_to,"
+                        "flags,creation_time,last_change_time"}};
         http::Request r{"GET", fmt::format("{}/bug/{}{}", url_, id, query(q)), json_accept, {}, {}};
         auto response = http_.send(r);
         if (response.status == 404) {
@@ -58,8 +59,8 @@ public:
         auto h = json_accept;
         h.emplace_back("Content-Type", "application/json");
         services::Json body{{"comment", text}, {"is_private", is_private}};
-        auto j = http_.send_json({"POST", fmt::format("{}/bug/{}/comment{}", url_, id, query({})), h, body.dump(),
-                                  false});
+        auto j =
+            http_.send_json({"POST", fmt::format("{}/bug/{}/comment{}", url_, id, query({})), h, body.dump(), false});
         return decode("bugzilla", "a new comment", j, [](const services::Json& v) { return services::num(v, "id"); });
     }
 

@@ -8,9 +8,12 @@ namespace {
 
 Flag flag_from_json(const Json& j) {
     services::expect_object(j, "a flag");
-    Flag f{services::num(j, "id"),           services::str(j, "name"),
-           services::str(j, "status"),       services::str(j, "setter"),
-           services::str(j, "creation_date"), services::str(j, "modification_date"),
+    Flag f{services::num(j, "id"),
+           services::str(j, "name"),
+           services::str(j, "status"),
+           services::str(j, "setter"),
+           services::str(j, "creation_date"),
+           services::str(j, "modification_date"),
            0};
     f.modified = services::parse_utc(f.modification_date);
     return f;

@@ -32,8 +32,8 @@ std::int64_t parse_id(std::string_view text) {
 
 void check_project(std::string_view project) {
     if (!pagure::valid_project_name(project)) {
-        throw UsageError(fmt::format("invalid project \"{}\": expected lower-case name or namespace/name",
-                                     project.substr(0, 80)));
+        throw UsageError(
+            fmt::format("invalid project \"{}\": expected lower-case name or namespace/name", project.substr(0, 80)));
     }
 }
 
@@ -79,8 +79,8 @@ Outcome comment(pagure::Client& client, const std::string& project, std::int64_t
 Outcome close(pagure::Client& client, const std::string& project, std::int64_t id, const std::string& close_status,
               const std::string& comment, bool dry_run) {
     if (!valid_close_status(close_status)) {
-        throw UsageError(fmt::format("invalid close status \"{}\": expected Processed, Invalid or Denied",
-                                     close_status));
+        throw UsageError(
+            fmt::format("invalid close status \"{}\": expected Processed, Invalid or Denied", close_status));
     }
     std::string url = client.issue_url(project, id);
     auto issue = client.issue(project, id);

@@ -18,8 +18,7 @@ struct Args {
 };
 
 void add_target(CLI::App* sub, Args& a) {
-    sub->add_option("--project", a.project, "Pagure project, e.g. releng or releng/fedora-scm-requests")
-        ->required();
+    sub->add_option("--project", a.project, "Pagure project, e.g. releng or releng/fedora-scm-requests")->required();
     sub->add_option("--id", a.id, "Ticket number")->required();
 }
 
@@ -27,14 +26,22 @@ nlohmann::json to_json(const flr::pagure::Issue& i, const std::string& project, 
     auto user = [](const flr::pagure::User& u) { return nlohmann::json{{"name", u.name}, {"fullname", u.fullname}}; };
     nlohmann::json comments = nlohmann::json::array();
     for (const auto& c : i.comments) {
-        comments.push_back({{"id", c.id}, {"user", user(c.user)}, {"date_created", c.date_created},
-                            {"comment", c.comment}});
+        comments.push_back(
+            {{"id", c.id}, {"user", user(c.user)}, {"date_created", c.date_created}, {"comment", c.comment}});
     }
-    return {{"project", project}, {"id", i.id}, {"url", url}, {"title", i.title}, {"status", i.status},
+    return {{"project", project},
+            {"id", i.id},
+            {"url", url},
+            {"title", i.title},
+            {"status", i.status},
             {"close_status", i.close_status.empty() ? nlohmann::json() : nlohmann::json(i.close_status)},
-            {"tags", i.tags}, {"user", user(i.user)},
-            {"assignee", i.assignee ? user(*i.assignee) : nlohmann::json()}, {"date_created", i.date_created},
-            {"last_updated", i.last_updated}, {"content", i.content}, {"comments", comments}};
+            {"tags", i.tags},
+            {"user", user(i.user)},
+            {"assignee", i.assignee ? user(*i.assignee) : nlohmann::json()},
+            {"date_created", i.date_created},
+            {"last_updated", i.last_updated},
+            {"content", i.content},
+            {"comments", comments}};
 }
 
 std::string to_text(const flr::pagure::Issue& i, const std::string& url) {
@@ -86,8 +93,12 @@ int main(int argc, char** argv) {
         auto outcome = comment->parsed() ? flr::ticket::comment(*client, a.project, id, body, dry)
                                          : flr::ticket::close(*client, a.project, id, a.status, body, dry);
         if (tool.json()) {
-            tool.print_json({{"project", a.project}, {"id", id}, {"url", outcome.url}, {"changed", outcome.changed},
-                             {"dry_run", dry}, {"message", outcome.message}});
+            tool.print_json({{"project", a.project},
+                             {"id", id},
+                             {"url", outcome.url},
+                             {"changed", outcome.changed},
+                             {"dry_run", dry},
+                             {"message", outcome.message}});
         } else {
             tool.print(outcome.message + "\n");
         }

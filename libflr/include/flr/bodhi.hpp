@@ -23,7 +23,7 @@ struct UpdateBuild {
 struct Update {
     std::string alias;  // FEDORA-2024-0123456789
     std::string status;
-    std::string release;  // "F40"
+    std::string release;      // "F40"
     std::string date_pushed;  // "2024-03-05 12:00:00" (UTC), "" when never pushed
     std::string date_stable;
     std::int64_t pushed = 0;  // date_pushed as unix time

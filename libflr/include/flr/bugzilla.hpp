@@ -17,9 +17,9 @@ namespace flr::bugzilla {
 
 struct Flag {
     std::int64_t id = 0;
-    std::string name;    // "fedora-review"
-    std::string status;  // "+", "-", "?"
-    std::string setter;  // e-mail address (hidden by Bugzilla without an API key)
+    std::string name;               // "fedora-review"
+    std::string status;             // "+", "-", "?"
+    std::string setter;             // e-mail address (hidden by Bugzilla without an API key)
     std::string creation_date;      // as sent: "2017-04-20T09:00:00Z"
     std::string modification_date;  // as sent
     std::int64_t modified = 0;      // modification_date as unix time

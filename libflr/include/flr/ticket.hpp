@@ -29,8 +29,8 @@ struct Outcome {
     std::string message;   // one line saying what happened (or would happen)
 };
 
-FLR_EXPORT Outcome comment(pagure::Client& client, const std::string& project, std::int64_t id,
-                           const std::string& body, bool dry_run);
+FLR_EXPORT Outcome comment(pagure::Client& client, const std::string& project, std::int64_t id, const std::string& body,
+                           bool dry_run);
 // Comments first (when `comment` is not empty), then closes. A ticket already closed
 // with the same status is left alone (and not commented on again).
 FLR_EXPORT Outcome close(pagure::Client& client, const std::string& project, std::int64_t id,
