@@ -112,17 +112,23 @@ std::string escape_label(const std::string& value) {
     out.reserve(value.size());
     for (char c : value) {
         switch (c) {
-        case '\\': out += "\\\\"; break;
-        case '"': out += "\\\""; break;
-        case '\n': out += "\\n"; break;
-        default: out += c;
+            case '\\':
+                out += "\\\\";
+                break;
+            case '"':
+                out += "\\\"";
+                break;
+            case '\n':
+                out += "\\n";
+                break;
+            default:
+                out += c;
         }
     }
     return out;
 }
 
-Registry::Series& Registry::series(const std::string& name, const std::string& help, Type type,
-                                   const Labels& labels) {
+Registry::Series& Registry::series(const std::string& name, const std::string& help, Type type, const Labels& labels) {
     if (!valid_name(name)) {
         throw Error(fmt::format("invalid metric name \"{}\"", name));
     }
@@ -166,7 +172,9 @@ std::string Registry::render() const {
     std::lock_guard lock(mutex_);
     std::string out;
     for (const auto& [name, family] : families_) {
-        const char* type = family.type == Type::counter ? "counter" : family.type == Type::gauge ? "gauge" : "histogram";
+        const char* type = family.type == Type::counter ? "counter"
+                           : family.type == Type::gauge ? "gauge"
+                                                        : "histogram";
         out += fmt::format("# HELP {} {}\n# TYPE {} {}\n", name, family.help, name, type);
         for (const auto& [key, s] : family.series) {
             if (s.counter) {
@@ -189,6 +197,8 @@ std::string Registry::render() const {
     return out;
 }
 
-void Registry::write_textfile(const std::string& path) const { fs::write_file_atomic(path, render(), 0644); }
+void Registry::write_textfile(const std::string& path) const {
+    fs::write_file_atomic(path, render(), 0644);
+}
 
 }  // namespace flr::metrics

@@ -1,7 +1,7 @@
 // The git helper against a bare dist-git repo made by the stand-in's make_distgit.py.
+#include "../unit/test_util.hpp"
 #include "core/fs.hpp"
 #include "core/process.hpp"
-#include "../unit/test_util.hpp"
 
 #include <flr/config.hpp>
 #include <flr/error.hpp>
@@ -16,8 +16,8 @@ namespace {
 
 nlohmann::json make_distgit(const flr::test::TempDir& dir) {
     flr::process::Spec spec;
-    spec.argv = {FLR_PYTHON3, FLR_MAKE_DISTGIT, "--root", dir.file("repos"), "--package", "nethack",
-                 "--branch", "rawhide:retired", "--branch", "f43:active", "--retired-days-ago", "35"};
+    spec.argv = {FLR_PYTHON3, FLR_MAKE_DISTGIT,  "--root",   dir.file("repos"), "--package",          "nethack",
+                 "--branch",  "rawhide:retired", "--branch", "f43:active",      "--retired-days-ago", "35"};
     spec.env = flr::process::minimal_env();
     auto r = flr::process::run(spec, std::chrono::seconds(60));
     if (!r.ok()) {
@@ -64,8 +64,7 @@ TEST(Git, FindsTheRetirementCommitAndRevertsIt) {
     auto top = check->log("rawhide", "", 1).at(0);
     EXPECT_EQ(top.subject, "Unretirement request: https://pagure.io/releng/issue/12");
     EXPECT_NE(top.body.find("This reverts commit " + retirement + "."), std::string::npos) << top.body;
-    EXPECT_NE(top.body.find("Signed-off-by: Fedora Release Engineering <releng@fedoraproject.org>"),
-              std::string::npos)
+    EXPECT_NE(top.body.find("Signed-off-by: Fedora Release Engineering <releng@fedoraproject.org>"), std::string::npos)
         << top.body;
 }
 

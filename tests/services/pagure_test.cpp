@@ -163,8 +163,8 @@ TEST(Pagure, ReadsAreRetriedOn5xxAnd429) {
 TEST(Pagure, AStalledServerTimesOut) {
     StandIn s;
     s.fault({{"stall_next", 1}, {"seconds", 3}, {"path_prefix", "/pagure"}});
-    auto client = flr::pagure::connect(s.config("pagure_slow: {url: \"" + s.url() + "/pagure\", timeout: 1, retries: 0}"),
-                                       "pagure_slow");
+    auto client = flr::pagure::connect(
+        s.config("pagure_slow: {url: \"" + s.url() + "/pagure\", timeout: 1, retries: 0}"), "pagure_slow");
     auto start = std::chrono::steady_clock::now();
     int status = 0;
     auto msg = remote_message([&] { client->issue("releng", 1); }, status);

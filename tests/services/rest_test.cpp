@@ -2,8 +2,8 @@
 #include "standin.hpp"
 
 #include <flr/bodhi.hpp>
-#include <flr/error.hpp>
 #include <flr/bugzilla.hpp>
+#include <flr/error.hpp>
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>

@@ -24,8 +24,11 @@ void write(const std::string& path, const std::string& text, mode_t mode) {
 StandIn::StandIn(const std::string& seed, const std::string& distgit_root) {
     process::Spec spec;
     const char* script = std::getenv("FLR_TEST_STANDIN");  // a stand-in under development
-    spec.argv = {FLR_PYTHON3, script && *script ? script : FLR_STANDIN, "--port", "0", "--seed", seed, "--ready-file", dir_.file("ready"),
-                 "--journal", dir_.file("journal")};
+    spec.argv = {FLR_PYTHON3,    script && *script ? script : FLR_STANDIN,
+                 "--port",       "0",
+                 "--seed",       seed,
+                 "--ready-file", dir_.file("ready"),
+                 "--journal",    dir_.file("journal")};
     if (!distgit_root.empty()) {
         spec.argv.insert(spec.argv.end(), {"--distgit-root", distgit_root});
     }
@@ -67,7 +70,9 @@ bodhi: {{url: "{0}"}}
                        url_, dir_.path().string(), extra);
 }
 
-Config StandIn::config(const std::string& extra) const { return Config::parse(yaml(extra), "test.yaml"); }
+Config StandIn::config(const std::string& extra) const {
+    return Config::parse(yaml(extra), "test.yaml");
+}
 
 std::string StandIn::config_file(const std::string& extra) const {
     std::string path = dir_.file("flr.yaml");
@@ -80,8 +85,12 @@ nlohmann::json StandIn::control(const std::string& method, const std::string& pa
     return client.send_json({method, url_ + "/_standin/" + path, {{"Content-Type", "application/json"}}, body, {}});
 }
 
-nlohmann::json StandIn::journal() { return control("GET", "journal"); }
+nlohmann::json StandIn::journal() {
+    return control("GET", "journal");
+}
 
-void StandIn::fault(const nlohmann::json& rule) { control("POST", "faults", rule.dump()); }
+void StandIn::fault(const nlohmann::json& rule) {
+    control("POST", "faults", rule.dump());
+}
 
 }  // namespace flr::test

@@ -3,9 +3,9 @@
 // with the fixture. It also writes an flr.yaml pointing every client at it.
 #pragma once
 
+#include "../unit/test_util.hpp"
 #include "core/http.hpp"
 #include "core/process.hpp"
-#include "../unit/test_util.hpp"
 
 #include <flr/config.hpp>
 

@@ -65,7 +65,8 @@ TEST(HttpErrors, QuoteTheServicesOwnMessage) {
     EXPECT_EQ(flr::http::service_message(sample("oci_error")["response_4xx"]), "MANIFEST_UNKNOWN: manifest unknown");
     nlohmann::json bz{{"error", true}, {"code", 101}, {"message", "Bug #1 does not exist."}};
     EXPECT_EQ(flr::http::service_message(bz), "Bug #1 does not exist. (code 101)");
-    nlohmann::json bodhi{{"status", "error"}, {"errors", {{{"location", "querystring"}, {"description", "Invalid date"}}}}};
+    nlohmann::json bodhi{{"status", "error"},
+                         {"errors", {{{"location", "querystring"}, {"description", "Invalid date"}}}}};
     EXPECT_EQ(flr::http::service_message(bodhi), "Invalid date");
     EXPECT_EQ(flr::http::service_message("just a string"), "");
 }

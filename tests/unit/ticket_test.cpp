@@ -16,7 +16,9 @@ public:
         return stored;
     }
     std::vector<flr::pagure::Issue> issues(const std::string&, const flr::pagure::IssueQuery&) override { return {}; }
-    void comment(const std::string&, std::int64_t, const std::string& body) override { calls.push_back("comment " + body); }
+    void comment(const std::string&, std::int64_t, const std::string& body) override {
+        calls.push_back("comment " + body);
+    }
     void set_status(const std::string&, std::int64_t, const std::string& s, const std::string& cs) override {
         calls.push_back("status " + s + " " + cs);
         stored.status = s;

@@ -17,18 +17,25 @@ nlohmann::json sample(const std::string& name) {
 
 // A JSON sample value as the XML-RPC value Koji would send (null -> nil).
 Value from_json(const nlohmann::json& j) {
-    if (j.is_null()) return Nil{};
-    if (j.is_boolean()) return j.get<bool>();
-    if (j.is_number_integer()) return j.get<std::int64_t>();
-    if (j.is_number_float()) return j.get<double>();
-    if (j.is_string()) return j.get<std::string>();
+    if (j.is_null())
+        return Nil{};
+    if (j.is_boolean())
+        return j.get<bool>();
+    if (j.is_number_integer())
+        return j.get<std::int64_t>();
+    if (j.is_number_float())
+        return j.get<double>();
+    if (j.is_string())
+        return j.get<std::string>();
     if (j.is_array()) {
         Array a;
-        for (const auto& v : j) a.push_back(from_json(v));
+        for (const auto& v : j)
+            a.push_back(from_json(v));
         return a;
     }
     Struct s;
-    for (const auto& [k, v] : j.items()) s[k] = from_json(v);
+    for (const auto& [k, v] : j.items())
+        s[k] = from_json(v);
     return s;
 }
 
@@ -66,7 +73,9 @@ TEST(XmlRpc, RoundTripsEveryType) {
              {"double", 1.5},
              {"text", "a <b> & \"c\" é"},
              {"when", DateTime{"20240301T10:00:00"}},
-             {"blob", Binary{std::string("\0\x01\xff" "abc", 6)}},
+             {"blob", Binary{std::string("\0\x01\xff"
+                                         "abc",
+                                         6)}},
              {"list", Array{1, "two", Array{}, Struct{}}}};
     Value v(s);
     EXPECT_EQ(decoded(encode_response(v)), v);
@@ -80,8 +89,9 @@ TEST(XmlRpc, ReadsUntypedValuesAndExtensions) {
     EXPECT_TRUE(v.is_nil());
     v = decoded("<methodResponse><params><param><value><i4> 12 </i4></value></param></params></methodResponse>");
     EXPECT_EQ(v.as_int(), 12);
-    v = decoded("<methodResponse><params><param><value><base64>aGVs\nbG8=</base64></value></param></params>"
-                "</methodResponse>");
+    v = decoded(
+        "<methodResponse><params><param><value><base64>aGVs\nbG8=</base64></value></param></params>"
+        "</methodResponse>");
     EXPECT_EQ(std::get<Binary>(v.variant()).bytes, "hello");
 }
 
@@ -108,23 +118,25 @@ TEST(XmlRpc, SplitsMulticallAnswers) {
 }
 
 TEST(XmlRpc, RefusesMalformedInput) {
-    for (const char* bad : {
-             "", "not xml", "<methodCall/>", "<methodResponse/>",
-             "<methodResponse><params><param><value><int>x</int></value></param></params></methodResponse>",
-             "<methodResponse><params><param><value><int>99999999999</int></value></param></params></methodResponse>",
-             "<methodResponse><params><param><value><boolean>2</boolean></value></param></params></methodResponse>",
-             "<methodResponse><params><param><value><blob/></value></param></params></methodResponse>",
-             "<methodResponse><params><param><value><base64>!!</base64></value></param></params></methodResponse>",
-             "<methodResponse><params><params><param><value>x</value></param></params></params></methodResponse>",
-             "<methodResponse><fault><value><struct/></value></fault></methodResponse>"}) {
+    for (const char* bad :
+         {"", "not xml", "<methodCall/>", "<methodResponse/>",
+          "<methodResponse><params><param><value><int>x</int></value></param></params></methodResponse>",
+          "<methodResponse><params><param><value><int>99999999999</int></value></param></params></methodResponse>",
+          "<methodResponse><params><param><value><boolean>2</boolean></value></param></params></methodResponse>",
+          "<methodResponse><params><param><value><blob/></value></param></params></methodResponse>",
+          "<methodResponse><params><param><value><base64>!!</base64></value></param></params></methodResponse>",
+          "<methodResponse><params><params><param><value>x</value></param></params></params></methodResponse>",
+          "<methodResponse><fault><value><struct/></value></fault></methodResponse>"}) {
         EXPECT_THROW(decode_response(bad), ParseError) << bad;
     }
 }
 
 TEST(XmlRpc, RefusesDeepNesting) {
     std::string xml = "<methodResponse><params><param>";
-    for (int i = 0; i < 100; ++i) xml += "<value><array><data>";
-    for (int i = 0; i < 100; ++i) xml += "</data></array></value>";
+    for (int i = 0; i < 100; ++i)
+        xml += "<value><array><data>";
+    for (int i = 0; i < 100; ++i)
+        xml += "</data></array></value>";
     xml += "</param></params></methodResponse>";
     EXPECT_THROW(decode_response(xml), ParseError);
 }
