@@ -52,7 +52,10 @@ public:
         }
         drain(cap);
         conn_.close();
-        return session_.summary(std::chrono::duration<double>(Clock::now() - start).count());
+        listen::Summary s = session_.summary(std::chrono::duration<double>(Clock::now() - start).count());
+        log::info(fmt::format("summary received={} routed={} unrouted={} invalid={} succeeded={} failed={} retried={}",
+                              s.received, s.routed, s.unrouted, s.invalid, s.succeeded, s.failed, s.retried));
+        return s;
     }
 
 private:
