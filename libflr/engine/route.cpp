@@ -64,7 +64,8 @@ bool TopicPattern::matches(std::string_view topic) const {
     if (!has_wildcards_) {
         return topic == text_;
     }
-    auto words = split_words(topic);
+    // As in RabbitMQ, an empty routing key has no words at all.
+    auto words = topic.empty() ? std::vector<std::string_view>{} : split_words(topic);
     std::size_t p = 0, t = 0, star = std::string::npos, mark = 0;
     while (t < words.size()) {
         if (p < words_.size() && words_[p] != "#" && (words_[p] == "*" || words_[p] == words[t])) {
