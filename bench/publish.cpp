@@ -30,7 +30,8 @@ int publish(const std::string& url, const std::string& topic, long count, double
     flr::amqp::Properties props;
     props.content_type = "application/json";
     props.content_encoding = "utf-8";
-    props.headers = {{"fedora_messaging_schema", "base.message"}, {"fedora_messaging_severity", 20},
+    props.headers = {{"fedora_messaging_schema", "base.message"},
+                     {"fedora_messaging_severity", 20},
                      {"sent-at", "2026-01-01T00:00:00+00:00"}};
     std::string pad(size > 120 ? size - 120 : 1, 'x');
     timespec next{};

@@ -17,28 +17,32 @@ namespace {
 
 constexpr amqp_channel_t channel = 1;
 
-std::string bytes_str(amqp_bytes_t b) { return b.len ? std::string(static_cast<const char*>(b.bytes), b.len) : ""; }
+std::string bytes_str(amqp_bytes_t b) {
+    return b.len ? std::string(static_cast<const char*>(b.bytes), b.len) : "";
+}
 
-amqp_bytes_t as_bytes(const std::string& s) { return amqp_bytes_t{s.size(), const_cast<char*>(s.data())}; }
+amqp_bytes_t as_bytes(const std::string& s) {
+    return amqp_bytes_t{s.size(), const_cast<char*>(s.data())};
+}
 
 std::string describe(const amqp_rpc_reply_t& r) {
     switch (r.reply_type) {
-    case AMQP_RESPONSE_NORMAL:
-        return "ok";
-    case AMQP_RESPONSE_NONE:
-        return "no reply";
-    case AMQP_RESPONSE_LIBRARY_EXCEPTION:
-        return amqp_error_string2(r.library_error);
-    case AMQP_RESPONSE_SERVER_EXCEPTION:
-        if (r.reply.id == AMQP_CONNECTION_CLOSE_METHOD) {
-            auto* m = static_cast<amqp_connection_close_t*>(r.reply.decoded);
-            return fmt::format("connection closed by the broker: {} {}", m->reply_code, bytes_str(m->reply_text));
-        }
-        if (r.reply.id == AMQP_CHANNEL_CLOSE_METHOD) {
-            auto* m = static_cast<amqp_channel_close_t*>(r.reply.decoded);
-            return fmt::format("channel closed by the broker: {} {}", m->reply_code, bytes_str(m->reply_text));
-        }
-        return fmt::format("server error (method 0x{:08x})", r.reply.id);
+        case AMQP_RESPONSE_NORMAL:
+            return "ok";
+        case AMQP_RESPONSE_NONE:
+            return "no reply";
+        case AMQP_RESPONSE_LIBRARY_EXCEPTION:
+            return amqp_error_string2(r.library_error);
+        case AMQP_RESPONSE_SERVER_EXCEPTION:
+            if (r.reply.id == AMQP_CONNECTION_CLOSE_METHOD) {
+                auto* m = static_cast<amqp_connection_close_t*>(r.reply.decoded);
+                return fmt::format("connection closed by the broker: {} {}", m->reply_code, bytes_str(m->reply_text));
+            }
+            if (r.reply.id == AMQP_CHANNEL_CLOSE_METHOD) {
+                auto* m = static_cast<amqp_channel_close_t*>(r.reply.decoded);
+                return fmt::format("channel closed by the broker: {} {}", m->reply_code, bytes_str(m->reply_text));
+            }
+            return fmt::format("server error (method 0x{:08x})", r.reply.id);
     }
     return "unknown reply";
 }
@@ -97,7 +101,8 @@ Connection::Connection(const Options& o) : impl_(std::make_unique<Impl>()) {
             impl_->check_status(amqp_ssl_socket_set_cacert(sock, o.ca.c_str()), "TLS CA " + o.ca);
         }
         if (!o.cert.empty()) {
-            impl_->check_status(amqp_ssl_socket_set_key(sock, o.cert.c_str(), o.key.c_str()), "TLS client key " + o.key);
+            impl_->check_status(amqp_ssl_socket_set_key(sock, o.cert.c_str(), o.key.c_str()),
+                                "TLS client key " + o.key);
         }
     } else {
         sock = amqp_tcp_socket_new(impl_->conn);
@@ -111,11 +116,10 @@ Connection::Connection(const Options& o) : impl_(std::make_unique<Impl>()) {
     amqp_table_t props{1, &prop};
     std::string password = o.password ? o.password->reveal() : "guest";
     amqp_rpc_reply_t r =
-        o.external_auth
-            ? amqp_login_with_properties(impl_->conn, url.vhost.c_str(), 0, 131072, o.heartbeat, &props,
-                                         AMQP_SASL_METHOD_EXTERNAL, url.user.c_str())
-            : amqp_login_with_properties(impl_->conn, url.vhost.c_str(), 0, 131072, o.heartbeat, &props,
-                                         AMQP_SASL_METHOD_PLAIN, url.user.c_str(), password.c_str());
+        o.external_auth ? amqp_login_with_properties(impl_->conn, url.vhost.c_str(), 0, 131072, o.heartbeat, &props,
+                                                     AMQP_SASL_METHOD_EXTERNAL, url.user.c_str())
+                        : amqp_login_with_properties(impl_->conn, url.vhost.c_str(), 0, 131072, o.heartbeat, &props,
+                                                     AMQP_SASL_METHOD_PLAIN, url.user.c_str(), password.c_str());
     impl_->check(r, fmt::format("log in to {} as {}", where, url.user));
     impl_->open = true;
     amqp_channel_open(impl_->conn, channel);
@@ -137,15 +141,16 @@ void Connection::close() noexcept {
     }
 }
 
-int Connection::fd() const { return amqp_get_sockfd(impl_->conn); }
+int Connection::fd() const {
+    return amqp_get_sockfd(impl_->conn);
+}
 
 void Connection::declare_queue(const Queue& q) {
     TableBuilder args;
     if (q.type != "classic") {
         args.add_string("x-queue-type", q.type);
     }
-    amqp_queue_declare(impl_->conn, channel, as_bytes(q.name), 0, q.durable, q.exclusive, q.auto_delete,
-                       args.table());
+    amqp_queue_declare(impl_->conn, channel, as_bytes(q.name), 0, q.durable, q.exclusive, q.auto_delete, args.table());
     impl_->rpc("declare queue " + q.name);
 }
 
@@ -165,8 +170,7 @@ void Connection::qos(std::uint16_t prefetch) {
 }
 
 void Connection::consume(const std::string& queue) {
-    amqp_basic_consume(impl_->conn, channel, as_bytes(queue), amqp_empty_bytes, 0, /*no_ack=*/0, 0,
-                       amqp_empty_table);
+    amqp_basic_consume(impl_->conn, channel, as_bytes(queue), amqp_empty_bytes, 0, /*no_ack=*/0, 0, amqp_empty_table);
     impl_->rpc("consume " + queue);
 }
 
@@ -187,25 +191,25 @@ bool Connection::Impl::handle_unexpected_frame() {
         return true;
     }
     switch (frame.payload.method.id) {
-    case AMQP_BASIC_ACK_METHOD:
-    case AMQP_BASIC_NACK_METHOD:
-        return true;
-    case AMQP_BASIC_RETURN_METHOD: {
-        amqp_message_t message;
-        check(amqp_read_message(conn, frame.channel, &message, 0), "read returned message");
-        amqp_destroy_message(&message);
-        return true;
-    }
-    case AMQP_CHANNEL_CLOSE_METHOD:
-    case AMQP_CONNECTION_CLOSE_METHOD: {
-        amqp_rpc_reply_t r{};
-        r.reply_type = AMQP_RESPONSE_SERVER_EXCEPTION;
-        r.reply = frame.payload.method;
-        open = false;
-        throw RemoteError("amqp", describe(r));
-    }
-    default:
-        return true;
+        case AMQP_BASIC_ACK_METHOD:
+        case AMQP_BASIC_NACK_METHOD:
+            return true;
+        case AMQP_BASIC_RETURN_METHOD: {
+            amqp_message_t message;
+            check(amqp_read_message(conn, frame.channel, &message, 0), "read returned message");
+            amqp_destroy_message(&message);
+            return true;
+        }
+        case AMQP_CHANNEL_CLOSE_METHOD:
+        case AMQP_CONNECTION_CLOSE_METHOD: {
+            amqp_rpc_reply_t r{};
+            r.reply_type = AMQP_RESPONSE_SERVER_EXCEPTION;
+            r.reply = frame.payload.method;
+            open = false;
+            throw RemoteError("amqp", describe(r));
+        }
+        default:
+            return true;
     }
 }
 
@@ -223,11 +227,16 @@ bool Connection::next(Delivery& out) {
             out.body = bytes_str(env.message.body);
             const amqp_basic_properties_t& p = env.message.properties;
             out.props = Properties{};
-            if (p._flags & AMQP_BASIC_MESSAGE_ID_FLAG) out.props.message_id = bytes_str(p.message_id);
-            if (p._flags & AMQP_BASIC_CONTENT_TYPE_FLAG) out.props.content_type = bytes_str(p.content_type);
-            if (p._flags & AMQP_BASIC_CONTENT_ENCODING_FLAG) out.props.content_encoding = bytes_str(p.content_encoding);
-            if (p._flags & AMQP_BASIC_DELIVERY_MODE_FLAG) out.props.delivery_mode = p.delivery_mode;
-            if (p._flags & AMQP_BASIC_HEADERS_FLAG) out.props.headers = table_to_json(p.headers);
+            if (p._flags & AMQP_BASIC_MESSAGE_ID_FLAG)
+                out.props.message_id = bytes_str(p.message_id);
+            if (p._flags & AMQP_BASIC_CONTENT_TYPE_FLAG)
+                out.props.content_type = bytes_str(p.content_type);
+            if (p._flags & AMQP_BASIC_CONTENT_ENCODING_FLAG)
+                out.props.content_encoding = bytes_str(p.content_encoding);
+            if (p._flags & AMQP_BASIC_DELIVERY_MODE_FLAG)
+                out.props.delivery_mode = p.delivery_mode;
+            if (p._flags & AMQP_BASIC_HEADERS_FLAG)
+                out.props.headers = table_to_json(p.headers);
             amqp_destroy_envelope(&env);
             return true;
         }
@@ -273,9 +282,9 @@ void Connection::publish(const std::string& exchange, const std::string& key, co
         p._flags |= AMQP_BASIC_CONTENT_ENCODING_FLAG;
         p.content_encoding = as_bytes(props.content_encoding);
     }
-    impl_->check_status(amqp_basic_publish(impl_->conn, channel, as_bytes(exchange), as_bytes(key), 0, 0, &p,
-                                           as_bytes(body)),
-                        "publish");
+    impl_->check_status(
+        amqp_basic_publish(impl_->conn, channel, as_bytes(exchange), as_bytes(key), 0, 0, &p, as_bytes(body)),
+        "publish");
 }
 
 }  // namespace flr::amqp

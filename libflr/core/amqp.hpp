@@ -87,8 +87,7 @@ public:
 
     void ack(std::uint64_t tag, bool multiple);
     void reject(std::uint64_t tag, bool requeue);
-    void publish(const std::string& exchange, const std::string& key, const std::string& body,
-                 const Properties& props);
+    void publish(const std::string& exchange, const std::string& key, const std::string& body, const Properties& props);
     // Graceful close (errors ignored); the destructor closes too.
     void close() noexcept;
 

@@ -29,30 +29,46 @@ nlohmann::json array_to_json(const amqp_array_t& a) {
 
 nlohmann::json field_to_json(const amqp_field_value_t& v) {
     switch (v.kind) {
-    case AMQP_FIELD_KIND_BOOLEAN: return v.value.boolean != 0;
-    case AMQP_FIELD_KIND_I8: return v.value.i8;
-    case AMQP_FIELD_KIND_U8: return v.value.u8;
-    case AMQP_FIELD_KIND_I16: return v.value.i16;
-    case AMQP_FIELD_KIND_U16: return v.value.u16;
-    case AMQP_FIELD_KIND_I32: return v.value.i32;
-    case AMQP_FIELD_KIND_U32: return v.value.u32;
-    case AMQP_FIELD_KIND_I64: return v.value.i64;
-    case AMQP_FIELD_KIND_U64: return v.value.u64;
-    case AMQP_FIELD_KIND_TIMESTAMP: return v.value.u64;
-    case AMQP_FIELD_KIND_F32: return static_cast<double>(v.value.f32);
-    case AMQP_FIELD_KIND_F64: return v.value.f64;
-    case AMQP_FIELD_KIND_DECIMAL: {
-        double d = v.value.decimal.value;
-        for (int i = 0; i < v.value.decimal.decimals && i < 32; ++i) {
-            d /= 10;
+        case AMQP_FIELD_KIND_BOOLEAN:
+            return v.value.boolean != 0;
+        case AMQP_FIELD_KIND_I8:
+            return v.value.i8;
+        case AMQP_FIELD_KIND_U8:
+            return v.value.u8;
+        case AMQP_FIELD_KIND_I16:
+            return v.value.i16;
+        case AMQP_FIELD_KIND_U16:
+            return v.value.u16;
+        case AMQP_FIELD_KIND_I32:
+            return v.value.i32;
+        case AMQP_FIELD_KIND_U32:
+            return v.value.u32;
+        case AMQP_FIELD_KIND_I64:
+            return v.value.i64;
+        case AMQP_FIELD_KIND_U64:
+            return v.value.u64;
+        case AMQP_FIELD_KIND_TIMESTAMP:
+            return v.value.u64;
+        case AMQP_FIELD_KIND_F32:
+            return static_cast<double>(v.value.f32);
+        case AMQP_FIELD_KIND_F64:
+            return v.value.f64;
+        case AMQP_FIELD_KIND_DECIMAL: {
+            double d = v.value.decimal.value;
+            for (int i = 0; i < v.value.decimal.decimals && i < 32; ++i) {
+                d /= 10;
+            }
+            return d;
         }
-        return d;
-    }
-    case AMQP_FIELD_KIND_UTF8:
-    case AMQP_FIELD_KIND_BYTES: return utf8(v.value.bytes);
-    case AMQP_FIELD_KIND_ARRAY: return array_to_json(v.value.array);
-    case AMQP_FIELD_KIND_TABLE: return table_to_json(v.value.table);
-    default: return nullptr;
+        case AMQP_FIELD_KIND_UTF8:
+        case AMQP_FIELD_KIND_BYTES:
+            return utf8(v.value.bytes);
+        case AMQP_FIELD_KIND_ARRAY:
+            return array_to_json(v.value.array);
+        case AMQP_FIELD_KIND_TABLE:
+            return table_to_json(v.value.table);
+        default:
+            return nullptr;
     }
 }
 
@@ -123,6 +139,8 @@ void TableBuilder::add_json(const nlohmann::json& object) {
     }
 }
 
-amqp_table_t TableBuilder::table() { return amqp_table_t{static_cast<int>(top_.size()), top_.data()}; }
+amqp_table_t TableBuilder::table() {
+    return amqp_table_t{static_cast<int>(top_.size()), top_.data()};
+}
 
 }  // namespace flr::amqp

@@ -11,12 +11,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <pthread.h>
+#include <sched.h>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
-#include <pthread.h>
-#include <sched.h>
 #include <vector>
 
 extern char** environ;
@@ -264,8 +264,12 @@ Child spawn(const Spec& spec) {
         cenvp.push_back(const_cast<char*>(e.c_str()));
     }
     cenvp.push_back(nullptr);
-    ChildSetup setup{exe->c_str(), cargv.data(), cenvp.data(), spec.stdin_data ? in.read.get() : -1,
-                     out.write.get(), spec.merge_stderr ? out.write.get() : err.write.get(),
+    ChildSetup setup{exe->c_str(),
+                     cargv.data(),
+                     cenvp.data(),
+                     spec.stdin_data ? in.read.get() : -1,
+                     out.write.get(),
+                     spec.merge_stderr ? out.write.get() : err.write.get(),
                      spec.cwd.empty() ? nullptr : spec.cwd.c_str()};
     pid_t fast_pid = fast_spawn(setup);
     if (fast_pid < 0) {

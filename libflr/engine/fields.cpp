@@ -61,7 +61,8 @@ bool known_root(std::string_view path) {
     if (root == "body" || root == "headers") {
         return true;
     }
-    return rest.empty() && (root == "topic" || root == "topic_path" || root == "id" || root == "sent_at" || root == "attempt");
+    return rest.empty() &&
+           (root == "topic" || root == "topic_path" || root == "id" || root == "sent_at" || root == "attempt");
 }
 
 const Json* lookup(const FieldContext& ctx, std::string_view path, Json& scratch) {
@@ -118,7 +119,8 @@ Template Template::parse(const std::string& text, const std::string& where) {
             continue;
         }
         if (c == '}') {
-            throw ConfigError(fmt::format("{}: unbalanced '}}' in \"{}\" (write '}}}}' for a literal one)", where, text));
+            throw ConfigError(
+                fmt::format("{}: unbalanced '}}' in \"{}\" (write '}}}}' for a literal one)", where, text));
         }
         if (c != '{') {
             literal.push_back(c);
@@ -130,8 +132,10 @@ Template Template::parse(const std::string& text, const std::string& where) {
         }
         std::string path = text.substr(i + 1, close - i - 1);
         if (!known_root(path)) {
-            throw ConfigError(fmt::format("{}: unknown placeholder {{{}}} (use body.*, headers.*, topic, id, "
-                                          "sent_at or attempt)", where, path));
+            throw ConfigError(
+                fmt::format("{}: unknown placeholder {{{}}} (use body.*, headers.*, topic, id, "
+                            "sent_at or attempt)",
+                            where, path));
         }
         if (!literal.empty()) {
             t.parts_.push_back({std::move(literal), false});

@@ -125,8 +125,8 @@ void parse_action(const Config& rc, Route& r) {
 }
 
 Route parse_route(const Config& rc, const AnsibleSettings& ansible) {
-    rc.check_keys({"name", "topic", "when", "playbook", "command", "timeout", "max_attempts", "ordering_key",
-                   "ansible"});
+    rc.check_keys(
+        {"name", "topic", "when", "playbook", "command", "timeout", "max_attempts", "ordering_key", "ansible"});
     Route r;
     r.name = rc.required_string("name");
     for (const auto& t : rc.strings("topic")) {
@@ -177,9 +177,12 @@ void parse_amqp(const Config& a, AmqpSettings& s) {
     }
     Config tls = a.section("tls");
     tls.check_keys({"ca", "cert", "key"});
-    if (auto v = tls.string("ca")) s.tls_ca = resolve_path(tls, *v);
-    if (auto v = tls.string("cert")) s.tls_cert = resolve_path(tls, *v);
-    if (auto v = tls.string("key")) s.tls_key = resolve_path(tls, *v);
+    if (auto v = tls.string("ca"))
+        s.tls_ca = resolve_path(tls, *v);
+    if (auto v = tls.string("cert"))
+        s.tls_cert = resolve_path(tls, *v);
+    if (auto v = tls.string("key"))
+        s.tls_key = resolve_path(tls, *v);
     if (s.tls_cert.empty() != s.tls_key.empty()) {
         throw ConfigError(fmt::format("{}: cert and key go together", a.where("tls")));
     }
@@ -195,13 +198,15 @@ std::vector<std::string> split_command(const std::vector<std::string>& words) {
     std::string cur;
     for (char c : words[0]) {
         if (c == ' ' || c == '\t') {
-            if (!cur.empty()) out.push_back(std::move(cur));
+            if (!cur.empty())
+                out.push_back(std::move(cur));
             cur.clear();
         } else {
             cur.push_back(c);
         }
     }
-    if (!cur.empty()) out.push_back(std::move(cur));
+    if (!cur.empty())
+        out.push_back(std::move(cur));
     return out;
 }
 
@@ -209,11 +214,14 @@ std::chrono::milliseconds parse_duration(const std::string& text, const std::str
     long long value = 0;
     auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
     std::string unit(end, text.data() + text.size());
-    long long scale = unit.empty() || unit == "s" ? 1000 : unit == "ms" ? 1 : unit == "m" ? 60000
-                    : unit == "h" ? 3600000 : -1;
+    long long scale = unit.empty() || unit == "s" ? 1000
+                      : unit == "ms"              ? 1
+                      : unit == "m"               ? 60000
+                      : unit == "h"               ? 3600000
+                                                  : -1;
     if (ec != std::errc() || value <= 0 || scale < 0 || value > 1000LL * 86400 * 365) {
-        throw ConfigError(fmt::format("{}: expected a positive duration like 90, 90s, 15m or 2h, got \"{}\"", where,
-                                      text));
+        throw ConfigError(
+            fmt::format("{}: expected a positive duration like 90, 90s, 15m or 2h, got \"{}\"", where, text));
     }
     return std::chrono::milliseconds(value * scale);
 }
@@ -245,8 +253,7 @@ ListenConfig load_listen_config(const Config& config) {
     if (is_loopabull(config)) {
         return map_loopabull(config);
     }
-    config.check_keys({"routes", "ansible", "amqp", "workers", "max_body_size", "kill_grace", "env_allow",
-                       "work_dir"});
+    config.check_keys({"routes", "ansible", "amqp", "workers", "max_body_size", "kill_grace", "env_allow", "work_dir"});
     ListenConfig cfg;
     AnsibleSettings ansible = parse_ansible(config.section("ansible"), AnsibleSettings{});
     std::set<std::string> names;

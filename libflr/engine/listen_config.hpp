@@ -14,9 +14,9 @@
 namespace flr::engine {
 
 struct AmqpSettings {
-    std::string url;            // amqp[s]://user@host:port/vhost
-    std::string password_file;  // empty: no password (guest or EXTERNAL)
-    bool external_auth = false; // SASL EXTERNAL with the client certificate
+    std::string url;             // amqp[s]://user@host:port/vhost
+    std::string password_file;   // empty: no password (guest or EXTERNAL)
+    bool external_auth = false;  // SASL EXTERNAL with the client certificate
     std::string queue;
     std::string queue_type = "classic";
     bool durable = true;

@@ -115,8 +115,8 @@ void Session::handle_signals() {
         } else {
             ++stop_count_;
             stop_ = true;
-            log::info(fmt::format("{}: stopping; waiting for {} running job(s)", strsignal(sig),
-                                  dispatcher_.running()));
+            log::info(
+                fmt::format("{}: stopping; waiting for {} running job(s)", strsignal(sig), dispatcher_.running()));
         }
     }
     if (child) {
@@ -162,8 +162,12 @@ std::vector<std::string> Listener::routes() const {
     return out;
 }
 
-Summary Listener::replay(const std::string& file) { return engine::replay_file(impl_->cfg, file); }
+Summary Listener::replay(const std::string& file) {
+    return engine::replay_file(impl_->cfg, file);
+}
 
-Summary Listener::run() { return engine::run_broker(impl_->cfg); }
+Summary Listener::run() {
+    return engine::run_broker(impl_->cfg);
+}
 
 }  // namespace flr::listen

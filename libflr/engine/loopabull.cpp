@@ -37,8 +37,8 @@ std::string translate(const std::string& translator, const std::string& dir, con
 void map_looper(const Config& looper, ListenConfig& cfg) {
     std::string name = looper.string_or("name", "");
     if (name != "fedmsgrabbitmq") {
-        throw ConfigError(fmt::format("{}: only the fedmsgrabbitmq looper is supported, not \"{}\"",
-                                      looper.where("name"), name));
+        throw ConfigError(
+            fmt::format("{}: only the fedmsgrabbitmq looper is supported, not \"{}\"", looper.where("name"), name));
     }
     Config rabbit = looper.section("rabbitmq");
     Config tls = looper.section("tls");
@@ -47,16 +47,18 @@ void map_looper(const Config& looper, ListenConfig& cfg) {
     AmqpSettings& a = cfg.amqp;
     std::string user = creds.string_or("username", "guest");
     if (creds.has("password")) {
-        throw ConfigError(fmt::format("{}: inline passwords are not accepted; put it in a file readable only by "
-                                      "its owner and set credentials.password_file", creds.where("password")));
+        throw ConfigError(
+            fmt::format("{}: inline passwords are not accepted; put it in a file readable only by "
+                        "its owner and set credentials.password_file",
+                        creds.where("password")));
     }
     if (auto p = creds.string("password_file")) {
         a.password_file = resolve_path(creds, *p);
     }
     long long port = rabbit.integer_or("port", use_tls ? 5671 : 5672);
-    a.url = fmt::format("{}://{}@{}:{}/{}", use_tls ? "amqps" : "amqp", percent_encode(user),
-                        rabbit.string_or("host", "localhost"), port,
-                        percent_encode(rabbit.string_or("virtual_host", "/")));
+    a.url =
+        fmt::format("{}://{}@{}:{}/{}", use_tls ? "amqps" : "amqp", percent_encode(user),
+                    rabbit.string_or("host", "localhost"), port, percent_encode(rabbit.string_or("virtual_host", "/")));
     if (use_tls) {
         a.tls_ca = resolve_path(tls, tls.required_string("ca_cert"));
         a.tls_cert = resolve_path(tls, tls.string_or("certfile", ""));

@@ -19,9 +19,9 @@ inline constexpr std::size_t default_max_body = 10 * 1024 * 1024;
 struct Message {
     std::string topic;
     std::string id;
-    std::string sent_at;             // ISO 8601 as sent; "" when unknown
-    Json headers = Json::object();   // always an object
-    Json body = Json::object();      // always an object
+    std::string sent_at;            // ISO 8601 as sent; "" when unknown
+    Json headers = Json::object();  // always an object
+    Json body = Json::object();     // always an object
 };
 
 // Why a payload is invalid, or nullopt when `out` now holds the parsed JSON object.

@@ -32,7 +32,9 @@ std::shared_ptr<const Regex> compile_regex(const std::string& pattern, const std
     return r;
 }
 
-bool regex_search(const Regex& re, const std::string& text) { return regexec(&re.re, text.c_str(), 0, nullptr, 0) == 0; }
+bool regex_search(const Regex& re, const std::string& text) {
+    return regexec(&re.re, text.c_str(), 0, nullptr, 0) == 0;
+}
 
 namespace {
 
@@ -94,16 +96,16 @@ bool Condition::holds(const FieldContext& ctx) const {
     }
     std::optional<std::string> text = v ? scalar_text(*v) : std::nullopt;
     switch (op) {
-    case Op::in:
-        return text && std::find(values.begin(), values.end(), *text) != values.end();
-    case Op::not_in:
-        return !text || std::find(values.begin(), values.end(), *text) == values.end();
-    case Op::regex:
-        return text && regex_search(*regex, *text);
-    case Op::not_regex:
-        return !text || !regex_search(*regex, *text);
-    case Op::exists:
-        break;
+        case Op::in:
+            return text && std::find(values.begin(), values.end(), *text) != values.end();
+        case Op::not_in:
+            return !text || std::find(values.begin(), values.end(), *text) == values.end();
+        case Op::regex:
+            return text && regex_search(*regex, *text);
+        case Op::not_regex:
+            return !text || !regex_search(*regex, *text);
+        case Op::exists:
+            break;
     }
     return false;
 }

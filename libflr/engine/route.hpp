@@ -50,8 +50,8 @@ struct Route {
     std::vector<TopicPattern> topics;
     std::vector<Condition> when;
     bool is_playbook = false;
-    Template playbook;               // path; placeholders allowed (loopabull "all")
-    std::vector<Template> command;   // argv; each element one argument
+    Template playbook;              // path; placeholders allowed (loopabull "all")
+    std::vector<Template> command;  // argv; each element one argument
     std::optional<Template> ordering_key;
     AnsibleSettings ansible;
     std::chrono::milliseconds timeout = std::chrono::hours(1);

@@ -56,43 +56,43 @@ std::string yaml_float(const Json& v) {
 
 void emit_unsafe(const Json& value, std::string& out) {
     switch (value.type()) {
-    case Json::value_t::object: {
-        out.push_back('{');
-        bool first = true;
-        for (const auto& [k, v] : value.items()) {
-            out += first ? "" : ", ";
-            first = false;
-            quote(k, out);
-            out += ": ";
-            emit_unsafe(v, out);
+        case Json::value_t::object: {
+            out.push_back('{');
+            bool first = true;
+            for (const auto& [k, v] : value.items()) {
+                out += first ? "" : ", ";
+                first = false;
+                quote(k, out);
+                out += ": ";
+                emit_unsafe(v, out);
+            }
+            out.push_back('}');
+            break;
         }
-        out.push_back('}');
-        break;
-    }
-    case Json::value_t::array: {
-        out.push_back('[');
-        bool first = true;
-        for (const auto& v : value) {
-            out += first ? "" : ", ";
-            first = false;
-            emit_unsafe(v, out);
+        case Json::value_t::array: {
+            out.push_back('[');
+            bool first = true;
+            for (const auto& v : value) {
+                out += first ? "" : ", ";
+                first = false;
+                emit_unsafe(v, out);
+            }
+            out.push_back(']');
+            break;
         }
-        out.push_back(']');
-        break;
-    }
-    case Json::value_t::string:
-        quote(value.get_ref<const std::string&>(), out);
-        break;
-    case Json::value_t::number_float:
-        out += yaml_float(value);
-        break;
-    case Json::value_t::null:
-    case Json::value_t::discarded:
-        out += "null";
-        break;
-    default:  // integers and booleans
-        out += value.dump();
-        break;
+        case Json::value_t::string:
+            quote(value.get_ref<const std::string&>(), out);
+            break;
+        case Json::value_t::number_float:
+            out += yaml_float(value);
+            break;
+        case Json::value_t::null:
+        case Json::value_t::discarded:
+            out += "null";
+            break;
+        default:  // integers and booleans
+            out += value.dump();
+            break;
     }
 }
 

@@ -7,7 +7,9 @@
 namespace flr::engine {
 namespace {
 
-ListenConfig parse(const std::string& yaml) { return load_listen_config(Config::parse(yaml, "/etc/flr/listen.yaml")); }
+ListenConfig parse(const std::string& yaml) {
+    return load_listen_config(Config::parse(yaml, "/etc/flr/listen.yaml"));
+}
 
 std::string config_error(const std::string& yaml) {
     try {
@@ -82,9 +84,9 @@ TEST(ListenConfig, Errors) {
               std::string::npos);
     EXPECT_NE(config_error("routes: [{name: a, topic: t, command: [x], max_attempts: 0}]").find("between 1"),
               std::string::npos);
-    EXPECT_NE(config_error("routes: [{name: a, topic: t, command: [x], when: {body.a: {like: 1}}}]")
-                  .find("unknown test"),
-              std::string::npos);
+    EXPECT_NE(
+        config_error("routes: [{name: a, topic: t, command: [x], when: {body.a: {like: 1}}}]").find("unknown test"),
+        std::string::npos);
     EXPECT_NE(config_error("colour: red\nroutes: [{name: a, topic: t, command: [x]}]").find("colour: unknown"),
               std::string::npos);
     EXPECT_NE(config_error("routes: [{name: a, topic: t, command: [x]}]\namqp: {url: u, queue: q, queue_type: x}")
@@ -118,7 +120,8 @@ plugins:
     ASSERT_EQ(cfg.routes.size(), 2u);
     EXPECT_EQ(cfg.routes[0].name, "org.fedoraproject.prod.buildsys.build.state.change");
     EXPECT_TRUE(cfg.routes[0].is_playbook);
-    EXPECT_EQ(cfg.routes[0].playbook.text(), "/etc/flr/playbooks/org.fedoraproject.prod.buildsys.build.state.change.yml");
+    EXPECT_EQ(cfg.routes[0].playbook.text(),
+              "/etc/flr/playbooks/org.fedoraproject.prod.buildsys.build.state.change.yml");
     EXPECT_EQ(cfg.routes[0].ansible.cfg, "/etc/loopabull/ansible.cfg");
     EXPECT_EQ(cfg.workers, 1u);
     ASSERT_TRUE(cfg.has_amqp);
@@ -142,7 +145,8 @@ path_translator: rkdirectory
     EXPECT_EQ(cfg.routes[0].topics[0].text(), "#");
     Message m;
     m.topic = "org.fedoraproject.dev.logger.hello_world";
-    EXPECT_EQ(cfg.routes[0].playbook.expand(FieldContext{m, 1}), "/srv/pb/org/fedoraproject/dev/logger/hello_world.yml");
+    EXPECT_EQ(cfg.routes[0].playbook.expand(FieldContext{m, 1}),
+              "/srv/pb/org/fedoraproject/dev/logger/hello_world.yml");
     EXPECT_FALSE(cfg.has_amqp);
 
     auto named = parse("ansible: {playbooks_dir: /srv/pb}\nrouting_keys: [a.b]\npath_translator: rkdirectory\n");
@@ -155,7 +159,8 @@ ansible: {playbooks_dir: /p}
 routing_keys: [a]
 plugins: {looper: {name: fedmsgrabbitmq, credentials: {username: u, password: hunter2},
           rabbitmq: {host: h}, channel_queue: {name: q}}}
-)").find("inline passwords"),
+)")
+                  .find("inline passwords"),
               std::string::npos);
     EXPECT_NE(config_error("ansible: {playbooks_dir: /p}\nrouting_keys: [a]\nplugins: {looper: {name: fedmsg}}\n")
                   .find("only the fedmsgrabbitmq looper"),

@@ -7,7 +7,9 @@
 namespace flr::engine {
 namespace {
 
-bool match(const char* pattern, const char* topic) { return TopicPattern(pattern).matches(topic); }
+bool match(const char* pattern, const char* topic) {
+    return TopicPattern(pattern).matches(topic);
+}
 
 Message message(const char* topic, const char* body, const char* headers = "{}") {
     Message m;
@@ -18,9 +20,13 @@ Message message(const char* topic, const char* body, const char* headers = "{}")
     return m;
 }
 
-const Route& only_route(const ListenConfig& cfg) { return cfg.routes.at(0); }
+const Route& only_route(const ListenConfig& cfg) {
+    return cfg.routes.at(0);
+}
 
-ListenConfig parse(const std::string& yaml) { return load_listen_config(Config::parse(yaml, "test.yaml")); }
+ListenConfig parse(const std::string& yaml) {
+    return load_listen_config(Config::parse(yaml, "test.yaml"));
+}
 
 }  // namespace
 

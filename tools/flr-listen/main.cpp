@@ -10,9 +10,8 @@
 namespace {
 
 nlohmann::json to_json(const flr::listen::Summary& s) {
-    return {{"received", s.received}, {"routed", s.routed},       {"unrouted", s.unrouted},
-            {"invalid", s.invalid},   {"succeeded", s.succeeded}, {"failed", s.failed},
-            {"retried", s.retried},   {"seconds", s.seconds}};
+    return {{"received", s.received},   {"routed", s.routed}, {"unrouted", s.unrouted}, {"invalid", s.invalid},
+            {"succeeded", s.succeeded}, {"failed", s.failed}, {"retried", s.retried},   {"seconds", s.seconds}};
 }
 
 std::string to_text(const flr::listen::Summary& s) {
