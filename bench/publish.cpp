@@ -1,6 +1,6 @@
 // listen-bench-publish: the benchmark's publisher and spawn-ceiling meter (not a test).
 //   listen-bench-publish publish URL TOPIC COUNT RATE SIZE   (RATE 0 = as fast as possible)
-//   listen-bench-publish spawn-ceiling SECONDS                (posix_spawn /bin/true in a loop)
+//   listen-bench-publish spawn-ceiling SECONDS [PROGRAM]      (posix_spawn PROGRAM, default /bin/true, in a loop)
 #include "core/amqp.hpp"
 
 #include <spawn.h>
@@ -55,15 +55,15 @@ int publish(const std::string& url, const std::string& topic, long count, double
     return 0;
 }
 
-int spawn_ceiling(double seconds) {
-    char arg0[] = "/bin/true";
-    char* argv[] = {arg0, nullptr};
+int spawn_ceiling(double seconds, const char* program) {
+    std::string arg0 = program;
+    char* argv[] = {arg0.data(), nullptr};
     auto start = std::chrono::steady_clock::now();
     long n = 0;
     double elapsed = 0;
     while (elapsed < seconds) {
         pid_t pid;
-        if (posix_spawn(&pid, "/bin/true", nullptr, nullptr, argv, environ) != 0) {
+        if (posix_spawn(&pid, program, nullptr, nullptr, argv, environ) != 0) {
             return 1;
         }
         int status;
@@ -84,13 +84,13 @@ int main(int argc, char** argv) {
             return publish(argv[2], argv[3], std::atol(argv[4]), std::atof(argv[5]),
                            static_cast<std::size_t>(std::atol(argv[6])));
         }
-        if (mode == "spawn-ceiling" && argc == 3) {
-            return spawn_ceiling(std::atof(argv[2]));
+        if (mode == "spawn-ceiling" && (argc == 3 || argc == 4)) {
+            return spawn_ceiling(std::atof(argv[2]), argc == 4 ? argv[3] : "/bin/true");
         }
     } catch (const std::exception& e) {
         std::fprintf(stderr, "listen-bench-publish: %s\n", e.what());
         return 1;
     }
-    std::fprintf(stderr, "usage: listen-bench-publish publish URL TOPIC COUNT RATE SIZE | spawn-ceiling SECONDS\n");
+    std::fprintf(stderr, "usage: listen-bench-publish publish URL TOPIC COUNT RATE SIZE | spawn-ceiling SECONDS [PROGRAM]\n");
     return 2;
 }
