@@ -7,8 +7,8 @@ _flr_help_words()
     help=$(LC_ALL=C "$@" --help 2>/dev/null) || return
     # Options: every --long-option in the help text.
     printf '%s\n' "$help" | grep -oE -- '(^|[ ,])--[a-z][a-z0-9-]*' | sed 's/^[ ,]*//' | sort -u
-    # Subcommands: the lines under a "SUBCOMMANDS:" heading.
-    printf '%s\n' "$help" | awk '/^SUBCOMMANDS:/ {s=1; next} /^[A-Z]/ {s=0} s && NF {print $1}'
+    # Subcommands: the first word of each line under the "Subcommands:" heading.
+    printf '%s\n' "$help" | awk '/^Subcommands:/ {s=1; next} /^[A-Za-z]/ {s=0} s && NF {print $1}'
 }
 
 _flr_complete()

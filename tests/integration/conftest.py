@@ -1,5 +1,4 @@
-import os
+import pathlib
 import sys
 
-# Shared helpers (tests/lib) for every integration test.
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "lib"))

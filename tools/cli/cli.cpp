@@ -7,6 +7,7 @@
 #include <csignal>
 #include <cstdio>
 #include <iostream>
+#include <string_view>
 
 namespace flr::cli {
 
@@ -67,6 +68,10 @@ void usage_error(const std::string& message) {
 int Tool::run(int argc, char** argv, const std::function<int()>& body) {
     log::set_program(name_);
     std::signal(SIGPIPE, SIG_IGN);
+    // Known before parsing, so that even a usage error is reported as JSON.
+    for (int i = 1; i < argc; ++i) {
+        options_.json = options_.json || std::string_view(argv[i]) == "--json";
+    }
     try {
         try {
             app_.parse(argc, argv);

@@ -1,0 +1,148 @@
+#include "releng/adapters.hpp"
+
+#include "releng/distgit_git.hpp"
+#include "releng/unretire_policy.hpp"
+
+#include <flr/error.hpp>
+
+#include <ctime>
+#include <functional>
+
+namespace flr::releng {
+
+namespace {
+
+template <class T>
+class Lazy {
+public:
+    explicit Lazy(std::function<std::unique_ptr<T>()> make) : make_(std::move(make)) {}
+    T& get() {
+        if (!value_) {
+            value_ = make_();
+        }
+        return *value_;
+    }
+
+private:
+    std::function<std::unique_ptr<T>()> make_;
+    std::unique_ptr<T> value_;
+};
+
+class KojiAdapter : public KojiPort {
+public:
+    explicit KojiAdapter(Lazy<koji::Client>& koji) : koji_(koji) {}
+    std::optional<bool> blocked(const std::string& tag, const std::string& package) override {
+        auto entries = koji_.get().packages(koji::PackageQuery{tag, package, true, true});
+        for (const auto& e : entries) {
+            if (e.package_name == package) {
+                return e.blocked;
+            }
+        }
+        return std::nullopt;
+    }
+    void unblock(const std::string& tag, const std::string& package) override { koji_.get().unblock(tag, package); }
+
+private:
+    Lazy<koji::Client>& koji_;
+};
+
+class BugzillaAdapter : public BugzillaPort {
+public:
+    explicit BugzillaAdapter(Lazy<bugzilla::Client>& bz) : bz_(bz) {}
+    std::optional<ReviewBug> bug(std::int64_t id) override {
+        auto b = bz_.get().bug(id);
+        if (!b) {
+            return std::nullopt;
+        }
+        ReviewBug r{b->id, b->summary, b->product, b->component, b->status, b->creator, b->assigned_to, {}};
+        if (const auto* f = b->flag("fedora-review")) {
+            r.fedora_review = ReviewFlag{f->status, f->setter, f->modification_date};
+        }
+        return r;
+    }
+
+private:
+    Lazy<bugzilla::Client>& bz_;
+};
+
+class PackagesAdapter : public PackagesPort {
+public:
+    explicit PackagesAdapter(Lazy<pagure::Client>& distgit) : distgit_(distgit) {}
+    std::optional<ProjectInfo> project(const RepoRef& repo) override {
+        auto p = distgit_.get().project(repo.fullname());
+        if (!p) {
+            return std::nullopt;
+        }
+        return ProjectInfo{p->main_admin(), p->admins};
+    }
+    void give(const RepoRef& repo, const std::string& user) override {
+        distgit_.get().set_main_admin(repo.fullname(), user);
+    }
+
+private:
+    Lazy<pagure::Client>& distgit_;
+};
+
+class TicketsAdapter : public TicketsPort {
+public:
+    TicketsAdapter(Lazy<pagure::Client>& pagure, std::string project) : pagure_(pagure), project_(std::move(project)) {}
+    Ticket ticket(std::int64_t id) override {
+        auto issue = pagure_.get().issue(project_, id);
+        Ticket t{issue.id,           url(id), issue.title, issue.content, issue.user.name, issue.status == "Open",
+                 issue.close_status, {}};
+        for (const auto& c : issue.comments) {
+            t.comments.push_back({c.user.name, c.comment});
+        }
+        return t;
+    }
+    std::string url(std::int64_t id) const override { return pagure_.get().issue_url(project_, id); }
+    void comment(std::int64_t id, const std::string& text) override { pagure_.get().comment(project_, id, text); }
+    void close(std::int64_t id, const std::string& status) override {
+        pagure_.get().set_status(project_, id, "Closed", status);
+    }
+
+private:
+    Lazy<pagure::Client>& pagure_;
+    std::string project_;
+};
+
+}  // namespace
+
+struct ServicePorts::Impl {
+    Impl(const Config& config, const Policy& policy)
+        : pagure([&config] { return pagure::connect(config, "pagure"); }),
+          distgit_client([&config] { return pagure::connect(config, "distgit"); }),
+          koji_client([&config] { return koji::connect(config); }),
+          bz_client([&config] { return bugzilla::connect(config); }),
+          git(config.section("distgit").string_or("git_url", "ssh://pkgs.fedoraproject.org/{fullname}.git"),
+              policy.git_name, policy.git_email),
+          koji(koji_client),
+          bugzilla(bz_client),
+          packages(distgit_client),
+          tickets(pagure, policy.ticket_project) {}
+
+    Lazy<pagure::Client> pagure;
+    Lazy<pagure::Client> distgit_client;
+    Lazy<koji::Client> koji_client;
+    Lazy<bugzilla::Client> bz_client;
+    GitDistGit git;
+    KojiAdapter koji;
+    BugzillaAdapter bugzilla;
+    PackagesAdapter packages;
+    TicketsAdapter tickets;
+};
+
+ServicePorts::ServicePorts(const Config& config, const Policy& policy)
+    : impl_(std::make_unique<Impl>(config, policy)) {}
+
+ServicePorts::~ServicePorts() = default;
+
+Ports ServicePorts::ports() {
+    return Ports{&impl_->git, &impl_->koji, &impl_->bugzilla, &impl_->packages, &impl_->tickets, std::time(nullptr)};
+}
+
+TicketsPort& ServicePorts::tickets() {
+    return impl_->tickets;
+}
+
+}  // namespace flr::releng

@@ -1,0 +1,80 @@
+// Private: the unretirement check. It gathers what a release engineer looks at
+// (ownership, per-branch retirement and Koji state, the review bug) into a report
+// and decides a verdict under the policy.
+#pragma once
+
+#include "releng/ports.hpp"
+#include "releng/unretire_policy.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace flr::releng {
+
+// In order of precedence: a refusal outranks a missing review, which outranks manual work.
+enum class Verdict { automatic, manual, needs_review, refuse };
+
+// "auto", "manual", "needs-review", "refuse"
+const char* verdict_name(Verdict verdict);
+
+struct Reason {
+    Verdict verdict;
+    std::string text;
+};
+
+struct TagState {
+    std::string tag;
+    std::optional<bool> blocked;  // nullopt: the tag has no entry for the package
+};
+
+struct BranchReport {
+    std::string name;
+    BranchState state;
+    std::optional<int> age_days;  // of the retirement commit
+    bool legal = false;           // legal or licence reason
+    std::vector<TagState> tags;
+};
+
+struct ReviewReport {
+    std::int64_t id = 0;
+    std::optional<ReviewBug> bug;  // nullopt: not found
+    bool approved = false;
+    std::vector<std::string> problems;
+};
+
+struct CheckRequest {
+    RepoRef repo;
+    std::vector<std::string> branches;  // empty: rawhide
+    std::optional<std::int64_t> bug;
+    std::string requester;
+    std::string ticket_url;
+    // flr-unretire re-checks after a partial run: a branch whose retirement was already
+    // reverted counts as done, not as "not retired".
+    bool resuming = false;
+};
+
+struct CheckReport {
+    RepoRef repo;
+    std::string ticket_url;
+    std::string requester;
+    std::string phase;
+    int max_age_days = 56;
+    std::optional<ProjectInfo> project;  // nullopt: unknown package
+    std::vector<BranchReport> branches;
+    std::optional<ReviewReport> review;
+    std::string malformed;  // set when the ticket could not be read as a request
+    Verdict verdict = Verdict::manual;
+    std::vector<Reason> reasons;
+};
+
+CheckReport check(const CheckRequest& request, const Policy& policy, Ports& ports);
+
+// The report for a ticket that names an unretirement but cannot be read.
+CheckReport malformed_report(const std::string& reason, const std::string& ticket_url, const Policy& policy);
+
+// A legal or licence reason in a retirement reason or message.
+bool legal_reason(const std::string& text);
+
+}  // namespace flr::releng

@@ -1,0 +1,48 @@
+// Private: recognising unretirement tickets in the releng queue, and the strict name
+// checks every input from a ticket or a command line goes through.
+//
+// Accepted forms (documented in flr-check-unretirement(1)):
+//  - the body of `fedpkg request-unretirement`: a JSON object in a ``` fence with
+//    "action": "unretirement", "name" (or "package"/"repo"), "type" (or "namespace"),
+//    "branches", optional "review_bugzilla" (or "bug") and "maintainer" (or "requester");
+//  - a ticket titled "Unretire <ns>/<pkg>" or "Unretire <pkg>" (namespace rpms); its body
+//    may name a review bug (a bugzilla.redhat.com link or "rhbz#N").
+#pragma once
+
+#include "releng/ports.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace flr::releng {
+
+bool valid_package_name(std::string_view name);
+bool valid_namespace(std::string_view ns);
+// rawhide, fNN, epelN, epelN.M, epelN-next
+bool valid_branch(std::string_view branch);
+bool valid_user_name(std::string_view user);
+
+struct UnretirementRequest {
+    std::string form;  // "fedpkg" or "title"
+    RepoRef repo;
+    std::vector<std::string> branches;  // empty: the default (rawhide)
+    std::optional<std::int64_t> bug;
+    std::string requester;  // the maintainer named in the body, else the ticket's author
+};
+
+struct TicketParse {
+    enum class Kind { request, other, malformed };
+    Kind kind = Kind::other;
+    UnretirementRequest request;  // valid for Kind::request
+    std::string reason;           // why malformed
+};
+
+TicketParse parse_ticket(const std::string& title, const std::string& body, const std::string& author);
+
+// A review bug number named in free text, if any.
+std::optional<std::int64_t> find_bug_reference(std::string_view text);
+
+}  // namespace flr::releng

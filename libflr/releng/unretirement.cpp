@@ -1,0 +1,182 @@
+// The public unretirement API: arguments and ticket in, report or run record out.
+#include <flr/unretirement.hpp>
+
+#include "releng/adapters.hpp"
+#include "releng/unretire_render.hpp"
+#include "releng/unretire_run.hpp"
+#include "releng/unretire_ticket.hpp"
+
+#include <flr/error.hpp>
+#include <flr/log.hpp>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <regex>
+
+namespace flr::unretirement {
+
+using namespace flr::releng;
+using Json = nlohmann::json;
+
+namespace {
+
+// "12" or the ticket's own URL -> 12.
+std::int64_t ticket_id(const std::string& given, TicketsPort& tickets) {
+    std::smatch m;
+    static const std::regex id_re("^([1-9][0-9]{0,9})$");
+    static const std::regex url_re("^(.+/issue/)([1-9][0-9]{0,9})$");
+    if (std::regex_match(given, m, id_re)) {
+        return std::stoll(m[1].str());
+    }
+    if (std::regex_match(given, m, url_re)) {
+        std::int64_t id = std::stoll(m[2].str());
+        if (tickets.url(id) == given) {
+            return id;
+        }
+    }
+    throw UsageError(fmt::format("--ticket: \"{}\" is not a ticket of the releng queue ({})", given, tickets.url(1)));
+}
+
+Output report_output(const CheckReport& report) {
+    Output out;
+    out.exit_code = report.verdict == Verdict::automatic ? exit_auto : exit_negative;
+    out.markdown = render_markdown(report);
+    out.json = render_json(report).dump(2);
+    return out;
+}
+
+Output ignored(const std::string& url) {
+    Output out;
+    out.markdown = fmt::format("{}: not an unretirement ticket, ignored\n", url);
+    out.json = Json{{"ticket", url}, {"ignored", true}, {"reason", "not an unretirement ticket"}}.dump(2);
+    return out;
+}
+
+void post(TicketsPort& tickets, std::int64_t id, const std::string& text, bool dry_run) {
+    Ticket t = tickets.ticket(id);
+    if (!t.comments.empty() && t.comments.back().text == text) {
+        log::info("the same report is already the ticket's last comment; not posted again");
+        return;
+    }
+    if (dry_run) {
+        log::info(fmt::format("dry run: would comment the report on {}", t.url));
+        return;
+    }
+    tickets.comment(id, text);
+}
+
+CheckRequest merge(const CheckOptions& o, const UnretirementRequest* from_ticket, const std::string& url) {
+    CheckRequest req;
+    req.ticket_url = url;
+    if (from_ticket != nullptr) {
+        req.repo = from_ticket->repo;
+        req.branches = from_ticket->branches;
+        req.bug = from_ticket->bug;
+        req.requester = from_ticket->requester;
+        if (!o.package.empty() && (o.package != req.repo.name || (!o.ns.empty() && o.ns != req.repo.ns))) {
+            throw UsageError(fmt::format("the ticket asks for {}, not {}/{}", req.repo.fullname(),
+                                         o.ns.empty() ? "rpms" : o.ns, o.package));
+        }
+    } else {
+        req.repo = RepoRef{o.ns.empty() ? "rpms" : o.ns, o.package};
+    }
+    if (!o.branches.empty()) {
+        req.branches = o.branches;
+    }
+    if (o.bug) {
+        req.bug = o.bug;
+    }
+    return req;
+}
+
+}  // namespace
+
+void check_package(const std::string& package) {
+    if (!valid_package_name(package)) {
+        throw UsageError(fmt::format("--package: \"{}\" is not a valid package name", package));
+    }
+}
+
+void check_namespace(const std::string& ns) {
+    if (!valid_namespace(ns)) {
+        throw UsageError(fmt::format("--namespace: \"{}\" is not a dist-git namespace", ns));
+    }
+}
+
+void check_branch(const std::string& branch) {
+    if (!valid_branch(branch)) {
+        throw UsageError(fmt::format("--branch: \"{}\" is not rawhide, fNN or epelN", branch));
+    }
+}
+
+Output check(const Config& config, const CheckOptions& o) {
+    Policy policy = Policy::from_config(config);
+    ServicePorts services(config, policy);
+    Ports ports = services.ports();
+    std::optional<std::int64_t> id;
+    std::optional<TicketParse> parsed;
+    std::string url;
+    if (!o.ticket.empty()) {
+        id = ticket_id(o.ticket, services.tickets());
+        Ticket t = services.tickets().ticket(*id);
+        url = t.url;
+        parsed = parse_ticket(t.title, t.body, t.author);
+    } else if (o.package.empty()) {
+        throw UsageError("give --package, --ticket or both");
+    }
+    if (o.package.empty() && parsed->kind == TicketParse::Kind::other) {
+        return ignored(url);
+    }
+    CheckReport report;
+    if (o.package.empty() && parsed->kind == TicketParse::Kind::malformed) {
+        report = malformed_report(parsed->reason, url, policy);
+    } else {
+        bool usable = parsed && parsed->kind == TicketParse::Kind::request;
+        report = releng::check(merge(o, usable ? &parsed->request : nullptr, url), policy, ports);
+    }
+    Output out = report_output(report);
+    if (o.post) {
+        if (!id) {
+            throw UsageError("--post needs --ticket");
+        }
+        post(services.tickets(), *id, out.markdown, o.dry_run);
+    }
+    return out;
+}
+
+Output unretire(const Config& config, const UnretireOptions& o) {
+    Policy policy = Policy::from_config(config);
+    ServicePorts services(config, policy);
+    Ports ports = services.ports();
+    if (std::regex_match(o.ticket, std::regex("^[0-9]+$"))) {
+        throw UsageError("--ticket: give the ticket's URL");
+    }
+    std::int64_t id = ticket_id(o.ticket, services.tickets());
+    Ticket t = services.tickets().ticket(id);
+    TicketParse parsed = parse_ticket(t.title, t.body, t.author);
+    CheckOptions co{o.package, o.ns, o.branches, o.ticket, std::nullopt, false, false};
+    CheckRequest req = merge(co, parsed.kind == TicketParse::Kind::request ? &parsed.request : nullptr, t.url);
+    if (req.requester.empty()) {
+        req.requester = t.author;
+    }
+    UnretireResult res = releng::unretire(req, id, policy, ports, {o.dry_run, o.force});
+    Output out;
+    out.failure = res.failure;
+    out.exit_code = res.failure ? 1 : 0;
+    out.markdown = render_steps_markdown(res);
+    if (!res.changed && !res.failure) {
+        out.markdown += "\nNothing to do: every step was already done.\n";
+    }
+    Json j{{"package", req.repo.name},        {"namespace", req.repo.ns}, {"ticket", t.url},
+           {"changed", res.changed},          {"dry_run", o.dry_run},     {"completed", !res.failure},
+           {"check", render_json(res.report)}};
+    j["steps"] = Json::array();
+    for (const auto& s : res.steps) {
+        j["steps"].push_back({{"step", s.what}, {"status", step_status_name(s.status)}, {"detail", s.detail}});
+    }
+    out.json = j.dump(2);
+    return out;
+}
+
+}  // namespace flr::unretirement

@@ -1,0 +1,95 @@
+#include "services/rest_decode.hpp"
+
+namespace flr::bugzilla {
+
+using services::Json;
+
+namespace {
+
+Flag flag_from_json(const Json& j) {
+    services::expect_object(j, "a flag");
+    Flag f{services::num(j, "id"),
+           services::str(j, "name"),
+           services::str(j, "status"),
+           services::str(j, "setter"),
+           services::str(j, "creation_date"),
+           services::str(j, "modification_date"),
+           0};
+    f.modified = services::parse_utc(f.modification_date);
+    return f;
+}
+
+std::string first_or_string(const Json& j, const char* key) {
+    const Json& v = j.contains(key) ? j[key] : Json();
+    if (v.is_array()) {
+        return v.empty() ? std::string() : services::strings(j, key).front();
+    }
+    return services::str(j, key);
+}
+
+}  // namespace
+
+std::optional<Bug> bug_from_json(const Json& j) {
+    services::expect_object(j, "a bug list");
+    const Json& bugs = services::array(j, "bugs");
+    if (bugs.empty()) {
+        return std::nullopt;
+    }
+    const Json& b = bugs[0];
+    services::expect_object(b, "a bug");
+    Bug bug;
+    bug.id = services::num(b, "id");
+    bug.summary = services::str(b, "summary");
+    bug.product = services::str(b, "product");
+    bug.component = first_or_string(b, "component");
+    bug.status = services::str(b, "status");
+    bug.resolution = services::str(b, "resolution");
+    bug.creator = services::str(b, "creator");
+    bug.assigned_to = services::str(b, "assigned_to");
+    bug.creation_time = services::str(b, "creation_time");
+    bug.last_change_time = services::str(b, "last_change_time");
+    for (const auto& f : services::array(b, "flags")) {
+        bug.flags.push_back(flag_from_json(f));
+    }
+    return bug;
+}
+
+}  // namespace flr::bugzilla
+
+namespace flr::bodhi {
+
+using services::Json;
+
+namespace {
+
+Update update_from_json(const Json& j) {
+    services::expect_object(j, "an update");
+    Update u;
+    u.alias = services::str(j, "alias");
+    u.status = services::str(j, "status");
+    const Json& release = services::object(j, "release");
+    u.release = release.is_null() ? std::string() : services::str(release, "name");
+    u.date_pushed = services::str(j, "date_pushed");
+    u.date_stable = services::str(j, "date_stable");
+    u.pushed = services::parse_utc(u.date_pushed);
+    for (const auto& b : services::array(j, "builds")) {
+        services::expect_object(b, "a build");
+        u.builds.push_back({services::str(b, "nvr"), services::str(b, "type"), services::num(b, "epoch")});
+    }
+    return u;
+}
+
+}  // namespace
+
+UpdatePage update_page_from_json(const Json& j) {
+    services::expect_object(j, "an update list");
+    UpdatePage page;
+    for (const auto& u : services::array(j, "updates")) {
+        page.updates.push_back(update_from_json(u));
+    }
+    page.page = static_cast<int>(services::num(j, "page"));
+    page.pages = static_cast<int>(services::num(j, "pages"));
+    return page;
+}
+
+}  // namespace flr::bodhi

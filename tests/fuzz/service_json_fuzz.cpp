@@ -1,0 +1,32 @@
+// libFuzzer target: JSON answers of Pagure, Bugzilla and Bodhi, and error-message extraction.
+#include "core/http.hpp"
+#include "services/pagure_json.hpp"
+#include "services/rest_decode.hpp"
+
+#include <cstddef>
+#include <cstdint>
+
+namespace {
+template <class F>
+void attempt(F f) {
+    try {
+        f();
+    } catch (const flr::Error&) {
+    }
+}
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    auto j = nlohmann::json::parse(data, data + size, nullptr, false);
+    if (j.is_discarded()) {
+        return 0;
+    }
+    (void)flr::http::service_message(j);
+    attempt([&] { (void)flr::pagure::issue_from_json(j); });
+    attempt([&] { (void)flr::pagure::issue_page_from_json(j); });
+    attempt([&] { (void)flr::pagure::project_from_json(j); });
+    attempt([&] { (void)flr::pagure::branches_from_json(j); });
+    attempt([&] { (void)flr::bugzilla::bug_from_json(j); });
+    attempt([&] { (void)flr::bodhi::update_page_from_json(j); });
+    return 0;
+}

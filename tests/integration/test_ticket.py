@@ -1,0 +1,158 @@
+"""flr-ticket end to end against the Pagure stand-in, asserting the recorded requests."""
+
+import json
+import os
+import pathlib
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+SOURCE = pathlib.Path(os.environ.get("FLR_SOURCE_DIR", pathlib.Path(__file__).resolve().parents[2]))
+BUILD = pathlib.Path(os.environ.get("FLR_BUILD_DIR", SOURCE / "build"))
+TICKET = BUILD / "bin" / "flr-ticket"
+STANDIN = pathlib.Path(os.environ.get("FLR_TEST_STANDIN", SOURCE / "tests" / "standin" / "flr_standin.py"))
+SEED = SOURCE / "tests" / "data" / "standin" / "services.yaml"
+
+
+@pytest.fixture
+def standin(tmp_path):
+    ready = tmp_path / "ready"
+    proc = subprocess.Popen([sys.executable, str(STANDIN), "--port", "0", "--seed", str(SEED),
+                             "--ready-file", str(ready), "--journal", str(tmp_path / "journal")],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    for _ in range(200):
+        if ready.exists():
+            break
+        assert proc.poll() is None, proc.stderr.read().decode()
+        time.sleep(0.05)
+    url = json.loads(ready.read_text())["url"]
+    token = tmp_path / "pagure.token"
+    token.write_text("pagure-token\n")
+    token.chmod(0o600)
+    config = tmp_path / "flr.yaml"
+    config.write_text("http: {timeout: 5, retries: 1, retry_backoff_ms: 20}\n"
+                      "pagure: {url: \"%s/pagure\", token_file: pagure.token}\n" % url)
+    yield {"url": url, "config": str(config), "dir": tmp_path}
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+def journal(standin):
+    with urllib.request.urlopen(standin["url"] + "/_standin/journal") as response:
+        return json.load(response)
+
+
+def run(standin, *args, stdin=None):
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(standin["dir"]), "LANG": "C.UTF-8"}
+    return subprocess.run([str(TICKET), "--config", standin["config"], *args], input=stdin, env=env,
+                          capture_output=True, text=True, timeout=60)
+
+
+def test_comment_from_a_file_and_from_stdin(standin):
+    body = standin["dir"] / "body.md"
+    body.write_text("Unretired on rawhide.\n")
+    r = run(standin, "comment", "--project", "releng", "--id", "1", "--body-file", str(body))
+    assert r.returncode == 0, r.stderr
+    assert "commented on" in r.stdout
+    r = run(standin, "comment", "--project", "releng", "--id", "1", "--body-file", "-", stdin="From stdin\n")
+    assert r.returncode == 0, r.stderr
+    entries = journal(standin)
+    assert [(e["method"], e["path"], e["form"]) for e in entries] == [
+        ("POST", "/pagure/api/0/releng/issue/1/comment", {"comment": "Unretired on rawhide.\n"}),
+        ("POST", "/pagure/api/0/releng/issue/1/comment", {"comment": "From stdin\n"}),
+    ]
+    assert all(e["auth"] for e in entries)
+
+
+def test_close_with_a_comment_then_again_changes_nothing(standin):
+    comment = standin["dir"] / "c.txt"
+    comment.write_text("Processed by flr.\n")
+    r = run(standin, "--json", "close", "--project", "releng", "--id", "2", "--status", "Processed",
+            "--comment-file", str(comment))
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["changed"] is True
+    r = run(standin, "--json", "close", "--project", "releng", "--id", "2", "--status", "Processed")
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["changed"] is False
+    entries = journal(standin)
+    assert [e["path"] for e in entries] == ["/pagure/api/0/releng/issue/2/comment",
+                                           "/pagure/api/0/releng/issue/2/status"]
+    assert entries[1]["form"] == {"status": "Closed", "close_status": "Processed"}
+
+
+def test_dry_run_records_nothing(standin):
+    r = run(standin, "close", "--dry-run", "--project", "releng", "--id", "3", "--status", "Denied")
+    assert r.returncode == 0, r.stderr
+    assert "would close" in r.stdout
+    r = run(standin, "--dry-run", "comment", "--project", "releng", "--id", "3", "--body-file", "-", stdin="x")
+    assert r.returncode == 0, r.stderr
+    assert journal(standin) == []
+
+
+def test_show_as_json(standin):
+    r = run(standin, "show", "--project", "releng", "--id", "1", "--json")
+    assert r.returncode == 0, r.stderr
+    data = json.loads(r.stdout)
+    assert data["title"] == "Unretire rpms/nethack"
+    assert data["comments"][0]["comment"] == "Looking at it."
+
+
+@pytest.mark.parametrize("args", [
+    ["show", "--project", "Releng", "--id", "1"],
+    ["show", "--project", "releng/../x", "--id", "1"],
+    ["show", "--project", "releng", "--id", "01"],
+    ["show", "--project", "releng", "--id", "-1"],
+    ["close", "--project", "releng", "--id", "1", "--status", "Fixed"],
+    ["comment", "--project", "releng", "--id", "1"],
+])
+def test_bad_arguments_exit_2_with_one_line(standin, args):
+    r = run(standin, *args)
+    assert r.returncode == 2, r.stderr
+    assert r.stderr.startswith("flr-ticket: error: ")
+    assert journal(standin) == []
+
+
+def test_empty_body_is_refused(standin):
+    r = run(standin, "comment", "--project", "releng", "--id", "1", "--body-file", "-", stdin="  \n")
+    assert r.returncode == 2
+    assert "empty" in r.stderr
+
+
+def test_remote_failures_exit_4_and_quote_pagure(standin):
+    r = run(standin, "show", "--project", "releng", "--id", "999")
+    assert r.returncode == 4
+    assert "ENOISSUE" in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1
+    # The releng project does not know "Fixed"; Invalid is a close status it knows.
+    (standin["dir"] / "pagure.token").write_text("wrong-token\n")
+    r = run(standin, "close", "--project", "releng", "--id", "1", "--status", "Invalid")
+    assert r.returncode == 4
+    assert "EINVALIDTOK" in r.stderr
+    assert "wrong-token" not in r.stderr
+
+
+def test_man_page_documents_every_long_option():
+    page = (SOURCE / "man" / "flr-ticket.1").read_text()
+    helps = [subprocess.run([str(TICKET), *sub, "--help"], capture_output=True, text=True).stdout
+             for sub in ([], ["comment"], ["close"], ["show"])]
+    import re
+    options = set(re.findall(r"(--[a-z][a-z-]+)", "\n".join(helps)))
+    assert options
+    for option in options:
+        assert option.replace("-", r"\-") in page or option in page, option
+
+
+def test_example_sudoers_drop_in_is_valid():
+    path = SOURCE / "sudoers.d" / "flr-ticket-example"
+    assert "." not in path.name
+    text = path.read_text()
+    rules = [l for l in text.splitlines() if "/usr/bin/flr-ticket" in l]
+    assert rules and all("*" not in l for l in rules)
+    visudo = "/usr/sbin/visudo"
+    if not os.path.exists(visudo):
+        pytest.skip("visudo not installed")
+    r = subprocess.run([visudo, "-cf", str(path)], capture_output=True, text=True)
+    assert r.returncode == 0, r.stdout + r.stderr

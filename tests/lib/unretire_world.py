@@ -1,0 +1,126 @@
+"""A world for unretirement tests: bare dist-git repos with retirement histories, the
+stand-ins seeded with the matching tickets, projects, Koji tags and review bugs, and an
+flr.yaml pointing at them. Each ticket is one scenario."""
+
+import json
+import os
+import pathlib
+import signal
+import subprocess
+import sys
+import time
+
+import yaml
+
+from flrtest import SOURCE_DIR
+
+sys.path.insert(0, str(SOURCE_DIR / "tests" / "standin"))
+import make_distgit  # noqa: E402
+
+PYTHON = "/usr/bin/python3"
+
+
+def fedpkg_body(name, branches, bug=None, maintainer="jdoe"):
+    body = {"action": "unretirement", "name": name, "type": "rpms", "branches": branches,
+            "review_bugzilla": str(bug) if bug else "", "maintainer": maintainer}
+    return "```\n" + json.dumps(body, indent=True) + "\n```\n"
+
+
+# ticket id -> (package, repo kwargs or None, owner, title, body)
+SCENARIOS = {
+    1: ("recentpkg", dict(branches=["rawhide"], retired_days_ago=35), "alice",
+        "Unretire recentpkg", fedpkg_body("recentpkg", ["rawhide"])),
+    2: ("oldpkg", dict(branches=["rawhide"], retired_days_ago=70), "alice",
+        "Unretire rpms/oldpkg", "Please bring it back."),
+    3: ("legalpkg", dict(branches=["rawhide"], retired_days_ago=10,
+                         reason="Retired for legal reasons: the licence is not acceptable"), "alice",
+        "Unretire rpms/legalpkg", ""),
+    4: ("orphanpkg", dict(branches=["rawhide"], retired_days_ago=40), "orphan",
+        "Unretire orphanpkg", fedpkg_body("orphanpkg", ["rawhide"], maintainer="newbie")),
+    5: ("multipkg", dict(branches=["rawhide", "f43"], retired_days_ago=20, shared_retirement=True), "alice",
+        "Unretire multipkg", fedpkg_body("multipkg", ["rawhide", "f43"])),
+    6: ("backpkg", dict(branches=["rawhide"], scenario="unretired", retired_days_ago=20), "alice",
+        "Unretire rpms/backpkg", ""),
+    7: ("nosuchpkg", None, None, "Unretire rpms/nosuchpkg", ""),
+    8: ("brokenpkg", None, None, "Unretire brokenpkg", "```\n{\"action\": \"unretirement\", \"name\": \n```\n"),
+    9: (None, None, None, "Mass rebuild for F45", "Nothing to see."),
+    10: ("divpkg", dict(branches=["rawhide", "f43"], retired_days_ago=20), "alice",
+          "Unretire divpkg", fedpkg_body("divpkg", ["rawhide", "f43"])),
+}
+
+
+def seed(root):
+    distgit, tags, issues = [], {"f44": [], "f43": []}, []
+    for tid, (pkg, repo, owner, title, body) in SCENARIOS.items():
+        issues.append({"id": tid, "title": title, "content": body, "author": "jdoe"})
+        if repo is None:
+            continue
+        repo = dict(repo)
+        scenario = repo.pop("scenario", "retired")
+        make_distgit.make_repo(str(root / "git"), pkg, scenario=scenario, **repo)
+        distgit.append({"namespace": "rpms", "name": pkg, "owner": owner, "admins": [] if owner == "orphan" else [owner]})
+        for tag in ("f44", "f43"):
+            tags[tag].append({"name": pkg, "owner": "releng", "blocked": scenario == "retired"})
+    return {
+        "pagure": {"token": "ptoken", "token_user": "releng",
+                   "projects": [{"name": "releng", "owner": "releng",
+                                 "close_status": ["Processed", "Denied", "Invalid"], "issues": issues}]},
+        "distgit": {"token": "dtoken", "token_user": "releng", "users": ["newbie", "alice", "jdoe"],
+                    "projects": distgit},
+        "koji": {"login_user": "releng",
+                 "tags": [{"id": 60044, "name": "f44", "packages": tags["f44"]},
+                          {"id": 60043, "name": "f43", "packages": tags["f43"]}]},
+        "bugzilla": {"api_key": "bkey", "bugs": []},
+    }
+
+
+def secret(path, text):
+    path.write_text(text)
+    os.chmod(path, 0o600)
+    return str(path)
+
+
+class World:
+    def __init__(self, tmp, phase="auto-recent"):
+        self.tmp = pathlib.Path(tmp)
+        (self.tmp / "git").mkdir()
+        (self.tmp / "seed.yaml").write_text(yaml.safe_dump(seed(self.tmp)))
+        self.journal = self.tmp / "journal.jsonl"
+        ready = self.tmp / "ready.json"
+        self.proc = subprocess.Popen(
+            [PYTHON, str(SOURCE_DIR / "tests/standin/flr_standin.py"), "--port", "0", "--ready-file", str(ready),
+             "--seed", str(self.tmp / "seed.yaml"), "--journal", str(self.journal),
+             "--distgit-root", str(self.tmp / "git")])
+        deadline = time.time() + 20
+        while not ready.exists():
+            if time.time() > deadline or self.proc.poll() is not None:
+                raise RuntimeError("the stand-in did not start")
+            time.sleep(0.05)
+        self.url = json.loads(ready.read_text())["url"]
+        self.config = self.tmp / "flr.yaml"
+        self.write_config(phase)
+
+    def write_config(self, phase):
+        cfg = {
+            "pagure": {"url": self.url + "/pagure", "token_file": secret(self.tmp / "ptoken", "ptoken")},
+            "distgit": {"url": self.url + "/distgit", "token_file": secret(self.tmp / "dtoken", "dtoken"),
+                        "git_url": "file://" + str(self.tmp / "git") + "/{fullname}.git"},
+            "koji": {"url": self.url + "/kojihub", "cert": secret(self.tmp / "koji.pem", "not used over http\n")},
+            "bugzilla": {"url": self.url, "api_key_file": secret(self.tmp / "bkey", "bkey")},
+            "unretirement": {"phase": phase, "rawhide_tag": "f44"},
+        }
+        self.config.write_text(yaml.safe_dump(cfg))
+
+    def entries(self):
+        return [json.loads(line) for line in self.journal.read_text().splitlines() if line.strip()]
+
+    def git(self, pkg, *args):
+        repo = self.tmp / "git" / "rpms" / (pkg + ".git")
+        return subprocess.run(["git", "--git-dir", str(repo), *args], capture_output=True, text=True).stdout
+
+    def ticket_url(self, tid):
+        return f"{self.url}/pagure/releng/issue/{tid}"
+
+    def stop(self):
+        self.proc.send_signal(signal.SIGTERM)
+        self.proc.wait(timeout=10)

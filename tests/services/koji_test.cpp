@@ -1,0 +1,133 @@
+// The Koji client against the stand-in's XML-RPC hub: encoding, decoding, faults,
+// multicall and sslLogin sessions, over real HTTP.
+#include "standin.hpp"
+
+#include <flr/config.hpp>
+#include <flr/koji.hpp>
+
+#include <gtest/gtest.h>
+
+using flr::test::StandIn;
+
+namespace {
+StandIn& standin() {
+    static StandIn s;
+    return s;
+}
+}  // namespace
+
+TEST(Koji, GetsBuildsByNvrAndId) {
+    auto koji = flr::koji::connect(standin().config());
+    auto b = koji->build("bash-5.2.26-3.fc40");
+    ASSERT_TRUE(b);
+    EXPECT_EQ(b->id, 2421063);
+    EXPECT_EQ(b->name, "bash");
+    EXPECT_EQ(b->version, "5.2.26");
+    EXPECT_EQ(b->release, "3.fc40");
+    EXPECT_FALSE(b->epoch);
+    EXPECT_EQ(b->state, flr::koji::BuildState::complete);
+    EXPECT_EQ(koji->build(std::int64_t{2421063})->nvr, "bash-5.2.26-3.fc40");
+    EXPECT_FALSE(koji->build("nope-1-1"));
+}
+
+TEST(Koji, LatestAndTaggedBuildsUseKeywordArguments) {
+    auto koji = flr::koji::connect(standin().config());
+    auto latest = koji->latest_builds("f40-updates", "bash");
+    ASSERT_EQ(latest.size(), 1U);
+    EXPECT_EQ(latest[0].nvr, "bash-5.2.26-4.fc40");
+    EXPECT_EQ(latest[0].tag_name, "f40-updates");
+    auto all = koji->tagged("f40-updates", {false, false, "bash", ""});
+    EXPECT_EQ(all.size(), 2U);
+    auto images = koji->latest_builds("f40-updates-candidate", "", "image");
+    ASSERT_EQ(images.size(), 1U);
+    EXPECT_EQ(images[0].id, 2421062);
+}
+
+TEST(Koji, PackageListsShowBlockedEntries) {
+    auto koji = flr::koji::connect(standin().config());
+    auto entries = koji->packages({"f44", "nethack", true, true});
+    ASSERT_EQ(entries.size(), 1U);
+    EXPECT_TRUE(entries[0].blocked);
+    EXPECT_EQ(entries[0].owner_name, "orphan");
+    EXPECT_TRUE(koji->packages({"f44", "nethack", true, false}).empty());
+    auto tags = koji->tags("nethack");
+    EXPECT_GE(tags.size(), 2U);
+    auto f44 = koji->tag("f44");
+    ASSERT_TRUE(f44);
+    EXPECT_EQ(f44->id, 60000);
+    EXPECT_FALSE(koji->tag("f99"));
+}
+
+TEST(Koji, ArchivesAndRpmsOfAnImage) {
+    auto koji = flr::koji::connect(standin().config());
+    auto archives = koji->archives(2421062, "image");
+    ASSERT_EQ(archives.size(), 2U);
+    EXPECT_EQ(archives[0].arch, "x86_64");
+    auto rpms = koji->image_rpms(8000001);
+    ASSERT_EQ(rpms.size(), 2U);
+    EXPECT_EQ(rpms[0].name, "bash");
+    EXPECT_EQ(koji->build_rpms(2421063).size(), 2U);
+}
+
+TEST(Koji, MulticallAnswersInOrder) {
+    auto koji = flr::koji::connect(standin().config());
+    auto many = koji->packages_many({{"f44", "nethack", true, true}, {"f44", "bash", true, true}});
+    ASSERT_EQ(many.size(), 2U);
+    ASSERT_EQ(many[0].size(), 1U);
+    EXPECT_TRUE(many[0][0].blocked);
+    ASSERT_EQ(many[1].size(), 1U);
+    EXPECT_FALSE(many[1][0].blocked);
+    auto rpms = koji->image_rpms_many({8000001, 8000002});
+    ASSERT_EQ(rpms.size(), 2U);
+    EXPECT_EQ(rpms[1].size(), 1U);
+}
+
+TEST(Koji, FaultsAreTyped) {
+    auto koji = flr::koji::connect(standin().config());
+    try {
+        koji->tagged("no-such-tag", {});
+        FAIL() << "no fault";
+    } catch (const flr::koji::Fault& f) {
+        EXPECT_EQ(f.code(), 1000);
+        EXPECT_EQ(f.name(), "GenericError");
+        EXPECT_EQ(f.exit_code(), flr::ExitCode::remote);
+    }
+}
+
+TEST(Koji, UnblockLogsInAndIsJournaled) {
+    StandIn s;
+    auto koji = flr::koji::connect(s.config());
+    koji->unblock("f44", "nethack");
+    EXPECT_FALSE(koji->packages({"f44", "nethack", true, true}).at(0).blocked);
+    try {
+        koji->unblock("f44", "nethack");
+        FAIL() << "unblocking twice should fault";
+    } catch (const flr::koji::Fault& f) {
+        EXPECT_NE(std::string(f.what()).find("NOT blocked"), std::string::npos) << f.what();
+        EXPECT_EQ(std::string(f.what()).find("session-key"), std::string::npos);
+    }
+    auto j = s.journal();
+    bool found = false;
+    for (const auto& e : j) {
+        if (e.value("call", "") == "packageListUnblock" && e["status"] == 200) {
+            found = true;
+            EXPECT_EQ(e["args"], nlohmann::json({"f44", "nethack"})) << e.dump();
+        }
+    }
+    EXPECT_TRUE(found) << j.dump(2);
+}
+
+TEST(Koji, WritesNeedACertificate) {
+    auto config = flr::Config::parse("koji: {url: \"" + standin().url() + "/kojihub\"}");
+    auto koji = flr::koji::connect(config);
+    EXPECT_THROW(koji->unblock("f44", "nethack"), flr::ConfigError);
+}
+
+TEST(Koji, ReadsAreRetriedButWritesAreNot) {
+    StandIn s;
+    s.fault({{"fail_next", 2}, {"status", 503}, {"path_prefix", "/kojihub"}});
+    auto koji = flr::koji::connect(s.config());
+    EXPECT_TRUE(koji->build("bash-5.2.26-3.fc40"));
+    s.fault({{"fail_next", 1}, {"status", 503}, {"path_prefix", "/kojihub"}, {"method", "POST"}});
+    EXPECT_THROW(koji->unblock("f44", "nethack"), flr::RemoteError);  // the login itself failed
+}

@@ -1,0 +1,136 @@
+// In-memory fakes of the releng ports, for the unretirement unit tests.
+#pragma once
+
+#include "releng/ports.hpp"
+
+#include <flr/error.hpp>
+
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace flr::test {
+
+using namespace flr::releng;
+
+constexpr std::int64_t kNow = 1'800'000'000;
+constexpr std::int64_t kDay = 86400;
+
+class FakeDistGit : public DistGitPort {
+public:
+    std::map<std::string, BranchState> branches;  // "rpms/foo:rawhide"
+    std::vector<std::string> log;
+    std::string fail_revert_on;  // a branch whose revert throws
+    int next = 0;
+
+    static std::string key(const RepoRef& r, const std::string& b) { return r.fullname() + ":" + b; }
+
+    void retire(const RepoRef& r, const std::string& b, std::int64_t age_days, const std::string& reason,
+                const std::string& head = "") {
+        BranchState s;
+        s.exists = true;
+        s.dead_package = true;
+        s.retirement = RetirementCommit{"c0ffee" + b, kNow - age_days * kDay, "Jane <j@example.org>", reason,
+                                        "Retired: " + reason};
+        s.head = head.empty() ? s.retirement->hash : head;
+        branches[key(r, b)] = s;
+    }
+
+    BranchState branch(const RepoRef& r, const std::string& b) override {
+        auto it = branches.find(key(r, b));
+        return it == branches.end() ? BranchState{} : it->second;
+    }
+    std::string revert(const RepoRef& r, const std::string& b, const std::string& commit,
+                       const std::string& message) override {
+        if (b == fail_revert_on) {
+            throw RemoteError("git", "push refused");
+        }
+        auto& s = branches.at(key(r, b));
+        s.dead_package = false;
+        s.head = "revert" + std::to_string(next++);
+        log.push_back("revert " + b + " " + commit + " " + message);
+        return s.head;
+    }
+    void fast_forward(const RepoRef& r, const std::string& b, const std::string& commit) override {
+        auto& s = branches.at(key(r, b));
+        s.dead_package = false;
+        s.head = commit;
+        log.push_back("ff " + b + " " + commit);
+    }
+};
+
+class FakeKoji : public KojiPort {
+public:
+    std::map<std::string, bool> blocks;  // "tag:pkg"
+    std::vector<std::string> log;
+    std::optional<bool> blocked(const std::string& tag, const std::string& pkg) override {
+        auto it = blocks.find(tag + ":" + pkg);
+        return it == blocks.end() ? std::nullopt : std::optional<bool>(it->second);
+    }
+    void unblock(const std::string& tag, const std::string& pkg) override {
+        blocks.at(tag + ":" + pkg) = false;
+        log.push_back("unblock " + tag + " " + pkg);
+    }
+};
+
+class FakeBugzilla : public BugzillaPort {
+public:
+    std::map<std::int64_t, ReviewBug> bugs;
+    std::optional<ReviewBug> bug(std::int64_t id) override {
+        auto it = bugs.find(id);
+        return it == bugs.end() ? std::nullopt : std::optional<ReviewBug>(it->second);
+    }
+    void approve(std::int64_t id, const std::string& pkg) {
+        bugs[id] = ReviewBug{id,
+                             "Review Request: " + pkg + " - a package",
+                             "Fedora",
+                             "Package Review",
+                             "ASSIGNED",
+                             "req@example.org",
+                             "rev@example.org",
+                             ReviewFlag{"+", "rev@example.org", "2026-01-01T00:00:00Z"}};
+    }
+};
+
+class FakePackages : public PackagesPort {
+public:
+    std::map<std::string, ProjectInfo> projects;
+    std::vector<std::string> log;
+    std::optional<ProjectInfo> project(const RepoRef& r) override {
+        auto it = projects.find(r.fullname());
+        return it == projects.end() ? std::nullopt : std::optional<ProjectInfo>(it->second);
+    }
+    void give(const RepoRef& r, const std::string& user) override {
+        projects.at(r.fullname()).owner = user;
+        log.push_back("give " + r.fullname() + " " + user);
+    }
+};
+
+class FakeTickets : public TicketsPort {
+public:
+    std::map<std::int64_t, Ticket> tickets;
+    std::vector<std::string> log;
+    Ticket ticket(std::int64_t id) override { return tickets.at(id); }
+    std::string url(std::int64_t id) const override { return "https://pagure.io/releng/issue/" + std::to_string(id); }
+    void comment(std::int64_t id, const std::string& text) override {
+        tickets.at(id).comments.push_back({"releng-bot", text});
+        log.push_back("comment " + std::to_string(id));
+    }
+    void close(std::int64_t id, const std::string& status) override {
+        tickets.at(id).open = false;
+        tickets.at(id).close_status = status;
+        log.push_back("close " + std::to_string(id) + " " + status);
+    }
+};
+
+struct FakeWorld {
+    FakeDistGit distgit;
+    FakeKoji koji;
+    FakeBugzilla bugzilla;
+    FakePackages packages;
+    FakeTickets tickets;
+    Ports ports() { return Ports{&distgit, &koji, &bugzilla, &packages, &tickets, kNow}; }
+};
+
+}  // namespace flr::test
