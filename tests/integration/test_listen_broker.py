@@ -233,3 +233,60 @@ def test_fds_and_temp_files_flat_after_1000_messages(broker, tmp_path):
     assert os.listdir(work) == []  # the private directory goes at exit
     s = lis.summary()
     assert (s["received"], s["succeeded"], s["failed"]) == ("1020", "2040", "0")
+
+
+def test_quorum_queue_and_derived_bindings(broker, tmp_path):
+    t = unique("t")
+    queue = unique("quorum")
+    out = str(tmp_path / "rec.jsonl")
+    routes = [{"name": "a", "topic": f"{t}.x.#", "command": record_command(out, "a", "{id}")},
+              {"name": "b", "topic": [f"{t}.x.#", f"{t}.y"], "command": record_command(out, "b", "{id}")}]
+    cfg = base_config(broker, queue, routes)
+    cfg["amqp"]["queue_type"] = "quorum"
+    lis = Listener(write_config(tmp_path, cfg), tmp_path)
+    try:
+        broker.publish([msg(f"{t}.x.1", {}, "m1"), msg(f"{t}.y", {}, "m2")])
+        wait_for(lambda: len([r for r in read_records(out) if r["event"] == "end"]) == 3, what="3 jobs")
+    finally:
+        lis.stop()
+    types = broker.ctl("list_queues", "-q", "--no-table-headers", "name", "type", "durable").stdout
+    assert f"{queue}\tquorum\ttrue" in types
+    bindings = broker.ctl("list_bindings", "-q", "--no-table-headers", "destination_name", "routing_key").stdout
+    keys = sorted(line.split("\t")[1] for line in bindings.splitlines() if line.startswith(queue + "\t") and "\t" in line
+                  and line.split("\t")[1] != queue)
+    assert keys == sorted([f"{t}.x.#", f"{t}.y"])  # each topic bound once
+
+
+def test_passive_declares(broker, tmp_path):
+    t = unique("t")
+    queue = unique("passive")
+    routes = [{"name": "a", "topic": f"{t}.a", "command": ["/bin/true"]}]
+    cfg = base_config(broker, queue, routes)
+    cfg["amqp"]["passive_declares"] = True
+    path = write_config(tmp_path, cfg)
+    p = subprocess.run([os.path.join(os.environ["FLR_BUILD_DIR"], "bin", "flr-listen"), "--config", path],
+                       capture_output=True, text=True, timeout=30)
+    assert p.returncode == 4 and "passive declare" in p.stderr and len(p.stderr.splitlines()) == 1, p.stderr
+    conn = broker.connection()
+    ch = conn.channel()
+    ch.queue_declare(queue, durable=True)
+    ch.queue_bind(queue, "amq.topic", f"{t}.a")
+    conn.close()
+    lis = Listener(path, tmp_path)
+    try:
+        broker.publish([msg(f"{t}.a", {})])
+        lis.wait_log('status="exit 0"')
+    finally:
+        lis.stop()
+    bindings = broker.ctl("list_bindings", "-q", "--no-table-headers", "destination_name", "routing_key").stdout
+    assert [line for line in bindings.splitlines() if line.startswith(queue + "\t")] == \
+        [f"{queue}\t{queue}", f"{queue}\t{t}.a"]  # the default binding and the operator's, nothing more
+
+
+def test_broker_unreachable_is_one_line_exit_4(tmp_path):
+    from rabbitmq import free_port
+    cfg = {"amqp": {"url": f"amqp://guest@127.0.0.1:{free_port()}/%2F", "queue": "q"},
+           "routes": [{"name": "a", "topic": "a", "command": ["/bin/true"]}]}
+    p = subprocess.run([os.path.join(os.environ["FLR_BUILD_DIR"], "bin", "flr-listen"), "--config",
+                        write_config(tmp_path, cfg)], capture_output=True, text=True, timeout=30)
+    assert p.returncode == 4 and len(p.stderr.splitlines()) == 1 and "connect to 127.0.0.1" in p.stderr, p.stderr
