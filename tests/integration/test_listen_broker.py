@@ -290,3 +290,35 @@ def test_broker_unreachable_is_one_line_exit_4(tmp_path):
     p = subprocess.run([os.path.join(os.environ["FLR_BUILD_DIR"], "bin", "flr-listen"), "--config",
                         write_config(tmp_path, cfg)], capture_output=True, text=True, timeout=30)
     assert p.returncode == 4 and len(p.stderr.splitlines()) == 1 and "connect to 127.0.0.1" in p.stderr, p.stderr
+
+
+def test_heartbeats_flow_while_an_action_runs(broker, tmp_path):
+    t = unique("t")
+    queue = unique("q")
+    out = str(tmp_path / "rec.jsonl")
+    routes = [{"name": "long", "topic": f"{t}.l", "command": record_command(out, "long", "{id}", sleep=6)}]
+    cfg = base_config(broker, queue, routes)
+    cfg["amqp"]["heartbeat"] = 1  # the broker drops a silent client after about 2 s
+    lis = Listener(write_config(tmp_path, cfg), tmp_path)
+    try:
+        broker.publish([msg(f"{t}.l", {}, "long-1")])
+        wait_for(lambda: any(r["event"] == "end" for r in read_records(out)), timeout=20, what="the long action")
+        wait_for(lambda: broker.queue_depth(queue) == (0, 0), what="acked")
+        assert lis.proc.poll() is None
+    finally:
+        assert lis.stop() == 0
+    assert [r["event"] for r in read_records(out)] == ["start", "end"]  # ran once, never redelivered
+
+
+def test_sigterm_lets_running_jobs_finish_and_leaves_the_rest(broker, tmp_path):
+    t = unique("t")
+    queue = unique("q")
+    out = str(tmp_path / "rec.jsonl")
+    routes = [{"name": "slow", "topic": f"{t}.s", "command": record_command(out, "slow", "{body.n}", sleep=1.5)}]
+    lis = Listener(write_config(tmp_path, base_config(broker, queue, routes, workers=2)), tmp_path)
+    broker.publish([msg(f"{t}.s", {"n": i}) for i in range(5)])
+    wait_for(lambda: len([r for r in read_records(out) if r["event"] == "start"]) == 2, what="2 running")
+    assert lis.stop() == 0
+    recs = read_records(out)
+    assert len([r for r in recs if r["event"] == "end"]) == 2 and len(recs) == 4  # nothing new started
+    assert wait_for(lambda: broker.queue_depth(queue) == (3, 0) and True, what="3 left for redelivery")
