@@ -172,6 +172,7 @@ std::optional<int> Child::try_wait() {
 #endif
 #endif
 
+#if !defined(FLR_SPAWN_WITH_POSIX_SPAWN)
 namespace {
 
 // What the child does between clone and exec. It shares our memory (CLONE_VM) while we
@@ -236,6 +237,7 @@ pid_t fast_spawn(ChildSetup& setup) {
 }
 
 }  // namespace
+#endif
 
 Child spawn(const Spec& spec) {
     if (spec.argv.empty()) {
