@@ -91,6 +91,7 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "listen-bench-publish: %s\n", e.what());
         return 1;
     }
-    std::fprintf(stderr, "usage: listen-bench-publish publish URL TOPIC COUNT RATE SIZE | spawn-ceiling SECONDS [PROGRAM]\n");
+    std::fprintf(stderr,
+                 "usage: listen-bench-publish publish URL TOPIC COUNT RATE SIZE | spawn-ceiling SECONDS [PROGRAM]\n");
     return 2;
 }
