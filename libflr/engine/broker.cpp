@@ -132,6 +132,9 @@ private:
 }  // namespace
 
 listen::Summary run_broker(const ListenConfig& cfg) {
+    if (!cfg.has_amqp && !cfg.no_amqp_reason.empty()) {
+        throw ConfigError(cfg.no_amqp_reason);
+    }
     if (!cfg.has_amqp) {
         throw ConfigError("no amqp section in the configuration (needed unless --replay is given)");
     }

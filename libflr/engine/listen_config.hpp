@@ -40,6 +40,7 @@ struct ListenConfig {
     std::vector<std::string> env_allow;
     std::string work_dir;  // where private vars directories go; "" = $RUNTIME_DIRECTORY or $TMPDIR
     bool from_loopabull = false;
+    std::string no_amqp_reason;  // why broker mode cannot run ("" = no amqp section)
 };
 
 // Parse either format; throws ConfigError naming the file and key.

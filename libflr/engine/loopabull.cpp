@@ -129,6 +129,12 @@ ListenConfig map_loopabull(const Config& config) {
         cfg.routes.push_back(std::move(r));
     }
     cfg.workers = static_cast<std::size_t>(std::clamp<long long>(config.integer_or("workers", 1), 1, 1024));
+    if (auto plugin = config.string("plugin"); plugin && !config.has("plugins.looper")) {
+        cfg.no_amqp_reason = fmt::format(
+            "{}: the loopabull plugin \"{}\" is not supported in broker mode; use "
+            "plugins.looper with name: fedmsgrabbitmq",
+            config.where("plugin"), *plugin);
+    }
     if (config.has("plugins.looper")) {
         map_looper(config.section("plugins.looper"), cfg);
         if (cfg.amqp.bindings.empty()) {
