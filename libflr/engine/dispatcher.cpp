@@ -285,10 +285,9 @@ void Dispatcher::check_timeouts(Clock::time_point now) {
         }
         if (!run->timed_out) {
             run->timed_out = true;
-            log::warning(
-                fmt::format("{} {}: timed out after {} s, sending TERM to its process group",
-                            printable(run->job->msg->id), run->job->route->name,
-                            std::chrono::duration_cast<std::chrono::seconds>(run->job->route->timeout).count()));
+            log::warning(fmt::format("{} {}: timed out after {:g} s, sending TERM to its process group",
+                                     printable(run->job->msg->id), run->job->route->name,
+                                     std::chrono::duration<double>(run->job->route->timeout).count()));
             run->child.kill_group(SIGTERM);
             run->deadline = now + settings_.kill_grace;
         } else if (!run->killed) {
