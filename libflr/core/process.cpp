@@ -11,9 +11,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <pthread.h>
+#include <sched.h>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <memory>
+#include <vector>
 
 extern char** environ;
 
@@ -45,7 +49,7 @@ struct Attr {
     ~Attr() { posix_spawnattr_destroy(&attr); }
 };
 
-void check(int rc, const char* what) {
+[[maybe_unused]] void check(int rc, const char* what) {
     if (rc != 0) {
         throw SystemError(what, rc);
     }
@@ -160,6 +164,81 @@ std::optional<int> Child::try_wait() {
     return std::nullopt;
 }
 
+#if defined(__SANITIZE_ADDRESS__)
+#define FLR_SPAWN_WITH_POSIX_SPAWN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define FLR_SPAWN_WITH_POSIX_SPAWN 1
+#endif
+#endif
+
+#if !defined(FLR_SPAWN_WITH_POSIX_SPAWN)
+namespace {
+
+// What the child does between clone and exec. It shares our memory (CLONE_VM) while we
+// wait (CLONE_VFORK), so it makes only system calls and reports failure in `error`.
+struct ChildSetup {
+    const char* exe;
+    char* const* argv;
+    char* const* envp;
+    int in_fd;  // -1: /dev/null
+    int out_fd;
+    int err_fd;
+    const char* cwd;  // nullptr: inherit
+    int error = 0;
+};
+
+int child_main(void* arg) {
+    auto* c = static_cast<ChildSetup*>(arg);
+    struct sigaction dfl {};
+    dfl.sa_handler = SIG_DFL;
+    for (int sig = 1; sig < NSIG; ++sig) {
+        if (sig != SIGKILL && sig != SIGSTOP) {
+            ::sigaction(sig, &dfl, nullptr);  // glibc's internal signals refuse: fine
+        }
+    }
+    int in = c->in_fd >= 0 ? c->in_fd : ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+    sigset_t none;
+    sigemptyset(&none);
+    bool ok = in >= 0 && ::setpgid(0, 0) == 0 && (in == 0 || ::dup2(in, 0) == 0) &&
+              (c->out_fd == 1 || ::dup2(c->out_fd, 1) == 1) && (c->err_fd == 2 || ::dup2(c->err_fd, 2) == 2) &&
+              ::close_range(3, ~0U, 0) == 0 && (!c->cwd || ::chdir(c->cwd) == 0);
+    if (ok) {
+        for (int fd = 0; fd < 3; ++fd) {
+            ::fcntl(fd, F_SETFD, 0);
+        }
+        ::sigprocmask(SIG_SETMASK, &none, nullptr);
+        ::execve(c->exe, c->argv, c->envp);
+    }
+    c->error = errno ? errno : EINVAL;
+    ::_exit(127);
+}
+
+// clone(CLONE_VM | CLONE_VFORK) on a reused stack: no page-table copy and no stack
+// mmap/munmap per child, about half the parent's CPU of glibc's posix_spawn.
+pid_t fast_spawn(ChildSetup& setup) {
+    constexpr std::size_t stack_size = 64 * 1024;
+    thread_local std::unique_ptr<char[]> stack(new char[stack_size]);
+    sigset_t all, old;
+    sigfillset(&all);
+    ::pthread_sigmask(SIG_BLOCK, &all, &old);  // no handler may run on the child's side
+    pid_t pid = ::clone(child_main, stack.get() + stack_size, CLONE_VM | CLONE_VFORK | SIGCHLD, &setup);
+    int e = errno;
+    ::pthread_sigmask(SIG_SETMASK, &old, nullptr);
+    if (pid < 0) {
+        setup.error = e;
+    } else if (setup.error != 0) {
+        int status = 0;
+        while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+        }
+        pid = -1;
+    }
+    return pid;
+}
+
+}  // namespace
+#endif
+
 Child spawn(const Spec& spec) {
     if (spec.argv.empty()) {
         throw Error("cannot run an empty command");
@@ -174,6 +253,37 @@ Child spawn(const Spec& spec) {
     Pipe err = spec.merge_stderr ? Pipe{} : make_pipe();
     Pipe in = spec.stdin_data ? make_pipe() : Pipe{};
 
+#if !defined(FLR_SPAWN_WITH_POSIX_SPAWN)
+    std::vector<char*> cargv;
+    cargv.reserve(spec.argv.size() + 1);
+    for (const auto& a : spec.argv) {
+        cargv.push_back(const_cast<char*>(a.c_str()));
+    }
+    cargv.push_back(nullptr);
+    std::vector<char*> cenvp;
+    cenvp.reserve(spec.env.size() + 1);
+    for (const auto& e : spec.env) {
+        cenvp.push_back(const_cast<char*>(e.c_str()));
+    }
+    cenvp.push_back(nullptr);
+    ChildSetup setup{exe->c_str(),
+                     cargv.data(),
+                     cenvp.data(),
+                     spec.stdin_data ? in.read.get() : -1,
+                     out.write.get(),
+                     spec.merge_stderr ? out.write.get() : err.write.get(),
+                     spec.cwd.empty() ? nullptr : spec.cwd.c_str()};
+    pid_t fast_pid = fast_spawn(setup);
+    if (fast_pid < 0) {
+        throw Error(fmt::format("{}: cannot start: {}", spec.argv[0], std::strerror(setup.error)));
+    }
+    Child fast;
+    fast.pid_ = fast_pid;
+    fast.out_ = std::move(out.read);
+    fast.err_ = std::move(err.read);
+    fast.in_ = std::move(in.write);
+    return fast;
+#else
     FileActions fa;
     if (spec.stdin_data) {
         check(posix_spawn_file_actions_adddup2(&fa.fa, in.read.get(), STDIN_FILENO), "spawn stdin");
@@ -226,6 +336,7 @@ Child spawn(const Spec& spec) {
     child.err_ = std::move(err.read);
     child.in_ = std::move(in.write);
     return child;
+#endif
 }
 
 void decode_status(int status, Result& r) {

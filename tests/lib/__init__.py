@@ -1,0 +1,1 @@
+"""Shared helpers for flr's integration tests (real services, started privately)."""

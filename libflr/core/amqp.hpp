@@ -1,0 +1,99 @@
+// Private: AMQP 0-9-1 plumbing over rabbitmq-c 0.11. Generic: queues, bindings,
+// consuming with manual acks, publishing. One connection, one channel, no threads.
+//
+// Non-blocking use from an event loop: poll fd() for POLLIN, then call next() until it
+// returns false; call next() at least every heartbeat/2 seconds so heartbeats flow.
+#pragma once
+
+#include <flr/secret.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace flr::amqp {
+
+struct Url {
+    bool tls = false;
+    std::string host;
+    int port = 5672;
+    std::string vhost = "/";
+    std::string user = "guest";
+    bool has_password = false;  // a password inside the URL (refused by callers that read files)
+};
+
+// amqp[s]://[user[:password]@]host[:port][/vhost] (vhost percent-decoded; default "/").
+// Throws ConfigError.
+Url parse_url(const std::string& url);
+
+struct Options {
+    std::string url;
+    std::optional<Secret> password;  // PLAIN auth; default "guest" when absent
+    bool external_auth = false;      // SASL EXTERNAL (the client certificate names the user)
+    std::string ca, cert, key;       // TLS files (amqps)
+    int heartbeat = 30;              // seconds, 0 = none
+    std::string connection_name = "flr";
+};
+
+struct Queue {
+    std::string name;
+    bool durable = true;
+    bool exclusive = false;
+    bool auto_delete = false;
+    std::string type = "classic";  // or "quorum"
+};
+
+struct Properties {
+    std::string message_id;
+    std::string content_type;
+    std::string content_encoding;
+    nlohmann::json headers = nlohmann::json::object();  // strings are UTF-8 (invalid bytes replaced)
+    std::uint8_t delivery_mode = 2;
+};
+
+struct Delivery {
+    std::uint64_t tag = 0;
+    bool redelivered = false;
+    std::string exchange;
+    std::string routing_key;
+    std::string body;
+    Properties props;
+};
+
+class Connection {
+public:
+    // Connects, logs in and opens channel 1. Throws RemoteError or ConfigError.
+    explicit Connection(const Options& options);
+    ~Connection();
+    Connection(const Connection&) = delete;
+    Connection& operator=(const Connection&) = delete;
+
+    int fd() const;
+    void declare_queue(const Queue& queue);
+    void check_queue(const std::string& name);  // passive declare: throws when missing
+    void bind(const std::string& queue, const std::string& exchange, const std::string& key);
+    void qos(std::uint16_t prefetch);
+    void consume(const std::string& queue);  // manual acks (no_ack=0), always
+
+    // Non-blocking: fills `out` and returns true when a delivery is ready. Services
+    // heartbeats. Throws RemoteError when the channel or connection is gone.
+    bool next(Delivery& out);
+    // Frames or bytes already read and not yet handled: call next() before polling.
+    bool buffered() const;
+
+    void ack(std::uint64_t tag, bool multiple);
+    void reject(std::uint64_t tag, bool requeue);
+    void publish(const std::string& exchange, const std::string& key, const std::string& body, const Properties& props);
+    // Graceful close (errors ignored); the destructor closes too.
+    void close() noexcept;
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace flr::amqp

@@ -1,0 +1,102 @@
+// Private: the job scheduler of flr-listen. One job per (message, matching route);
+// at most `workers` run at once; jobs sharing an ordering key run one at a time in
+// arrival order; each run has a timeout (TERM to the group, grace, KILL); failures
+// are retried up to the route's max_attempts; a message is done when all its jobs are.
+//
+// It never blocks: the owner's event loop polls poll_fds(), calls on_output(),
+// reap() on SIGCHLD and check_timeouts() when next_deadline() passes.
+#pragma once
+
+#include "engine/action.hpp"
+
+#include <poll.h>
+
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace flr::engine {
+
+using Clock = std::chrono::steady_clock;
+
+struct DispatchSettings {
+    std::size_t workers = 4;
+    std::chrono::milliseconds kill_grace = std::chrono::seconds(10);
+    ActionEnv env;
+};
+
+struct JobCounters {
+    std::uint64_t started = 0;    // process runs, retries included
+    std::uint64_t succeeded = 0;  // jobs
+    std::uint64_t failed = 0;     // jobs, after their last attempt
+    std::uint64_t retried = 0;    // extra attempts
+};
+
+class Dispatcher {
+public:
+    // Called once per message when its last job has finished; ok = every job succeeded.
+    using DoneFn = std::function<void(std::uint64_t token, bool ok)>;
+
+    Dispatcher(DispatchSettings settings, DoneFn done);
+    ~Dispatcher();
+    Dispatcher(const Dispatcher&) = delete;
+    Dispatcher& operator=(const Dispatcher&) = delete;
+
+    void submit(std::uint64_t token, std::shared_ptr<const Message> msg, const std::vector<const Route*>& routes);
+    // Start queued jobs up to the worker limit (nothing while paused).
+    void start_ready();
+    void set_paused(bool paused) noexcept { paused_ = paused; }
+
+    // Event-loop integration.
+    void poll_fds(std::vector<pollfd>& fds) const;
+    void on_output(const pollfd* fds, std::size_t n);
+    void reap();
+    void check_timeouts(Clock::time_point now);
+    std::optional<Clock::time_point> next_deadline() const;
+
+    std::size_t running() const noexcept { return running_.size(); }
+    std::size_t queued() const noexcept { return ready_.size(); }
+    std::size_t messages_in_flight() const noexcept { return messages_.size(); }
+    const JobCounters& counters() const noexcept { return counters_; }
+
+private:
+    struct Job;
+    struct Run;
+    struct MessageState {
+        std::shared_ptr<const Message> msg;
+        std::size_t remaining = 0;
+        bool failed = false;
+    };
+
+    void enqueue(std::unique_ptr<Job> job);
+    void start(std::unique_ptr<Job> job);
+    void read_output(Run& run, bool until_eof);
+    void emit_line(const Run& run, std::string_view line);
+    void finish(Run& run, int wait_status);
+    void attempt_failed(std::unique_ptr<Job> job, bool retryable);
+    void job_done(std::unique_ptr<Job> job, bool ok);
+    void log_job(const Job& job, const std::string& status, double ms) const;
+
+    DispatchSettings settings_;
+    DoneFn done_;
+    bool paused_ = false;
+    unsigned long serial_ = 0;
+    std::deque<std::unique_ptr<Job>> ready_;
+    std::set<std::string> active_keys_;
+    std::unordered_map<std::string, std::deque<std::unique_ptr<Job>>> waiting_;
+    std::vector<std::unique_ptr<Run>> running_;
+    std::unordered_map<std::uint64_t, MessageState> messages_;
+    JobCounters counters_;
+};
+
+// Text safe for a one-line log: control characters escaped.
+std::string printable(std::string_view s);
+
+}  // namespace flr::engine

@@ -1,0 +1,289 @@
+#include "engine/listen_config.hpp"
+
+#include "core/config_impl.hpp"
+
+#include <flr/error.hpp>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <charconv>
+#include <filesystem>
+#include <set>
+
+namespace flr::engine {
+namespace {
+
+Condition parse_op(const std::string& path, const std::string& op, const YAML::Node& arg, const std::string& where) {
+    Condition c;
+    c.path = path;
+    auto scalars = [&] {
+        std::vector<std::string> out;
+        if (arg.IsScalar()) {
+            out.push_back(arg.Scalar());
+        } else if (arg.IsSequence()) {
+            for (const auto& v : arg) {
+                if (!v.IsScalar()) {
+                    throw ConfigError(fmt::format("{}: expected a list of values", where));
+                }
+                out.push_back(v.Scalar());
+            }
+        } else {
+            throw ConfigError(fmt::format("{}: expected a value or a list of values", where));
+        }
+        return out;
+    };
+    if (op == "in" || op == "not") {
+        c.op = op == "in" ? Condition::Op::in : Condition::Op::not_in;
+        c.values = scalars();
+    } else if (op == "regex" || op == "not_regex") {
+        if (!arg.IsScalar()) {
+            throw ConfigError(fmt::format("{}: expected a regular expression", where));
+        }
+        c.op = op == "regex" ? Condition::Op::regex : Condition::Op::not_regex;
+        c.regex = compile_regex(arg.Scalar(), where);
+    } else if (op == "exists") {
+        c.op = Condition::Op::exists;
+        auto v = arg.IsScalar() ? arg.Scalar() : "";
+        if (v != "true" && v != "false") {
+            throw ConfigError(fmt::format("{}: expected true or false", where));
+        }
+        c.exists = v == "true";
+    } else {
+        throw ConfigError(fmt::format("{}: unknown test \"{}\" (in, not, regex, not_regex, exists)", where, op));
+    }
+    return c;
+}
+
+std::vector<Condition> parse_when(const Config& route) {
+    std::vector<Condition> out;
+    const YAML::Node& node = route.impl().node["when"];
+    if (!node.IsDefined() || node.IsNull()) {
+        return out;
+    }
+    if (!node.IsMap()) {
+        throw ConfigError(fmt::format("{}: expected a mapping of field: test", route.where("when")));
+    }
+    for (const auto& kv : node) {
+        std::string path = kv.first.Scalar();
+        std::string where = route.where("when." + path);
+        if (!known_root(path)) {
+            throw ConfigError(fmt::format("{}: unknown field (use body.*, headers.*, topic, id, sent_at)", where));
+        }
+        if (kv.second.IsMap()) {
+            for (const auto& op : kv.second) {
+                out.push_back(parse_op(path, op.first.Scalar(), op.second, where));
+            }
+        } else {
+            out.push_back(parse_op(path, "in", kv.second, where));
+        }
+    }
+    return out;
+}
+
+AnsibleSettings parse_ansible(const Config& section, AnsibleSettings base) {
+    section.check_keys({"playbook_cmd", "cfg", "inventory", "limit"});
+    if (section.has("playbook_cmd")) {
+        base.playbook_cmd = split_command(section.strings("playbook_cmd"));
+        if (base.playbook_cmd.empty()) {
+            throw ConfigError(fmt::format("{}: empty command", section.where("playbook_cmd")));
+        }
+    }
+    if (auto v = section.string("cfg")) {
+        base.cfg = resolve_path(section, *v);
+    }
+    if (auto v = section.string("inventory")) {
+        base.inventory = resolve_path(section, *v);
+    }
+    if (auto v = section.string("limit")) {
+        base.limit = *v;
+    }
+    return base;
+}
+
+void parse_action(const Config& rc, Route& r) {
+    bool has_playbook = rc.has("playbook");
+    bool has_command = rc.has("command");
+    if (has_playbook == has_command) {
+        throw ConfigError(fmt::format("{}: a route needs exactly one of playbook or command", rc.where()));
+    }
+    r.is_playbook = has_playbook;
+    if (has_playbook) {
+        r.playbook = Template::parse(resolve_path(rc, rc.required_string("playbook")), rc.where("playbook"));
+        return;
+    }
+    auto argv = rc.strings("command");
+    if (argv.empty()) {
+        throw ConfigError(fmt::format("{}: empty command", rc.where("command")));
+    }
+    if (argv[0].find('/') != std::string::npos) {
+        argv[0] = resolve_path(rc, argv[0]);
+    }
+    for (std::size_t i = 0; i < argv.size(); ++i) {
+        r.command.push_back(Template::parse(argv[i], rc.where(fmt::format("command[{}]", i))));
+    }
+}
+
+Route parse_route(const Config& rc, const AnsibleSettings& ansible) {
+    rc.check_keys(
+        {"name", "topic", "when", "playbook", "command", "timeout", "max_attempts", "ordering_key", "ansible"});
+    Route r;
+    r.name = rc.required_string("name");
+    for (const auto& t : rc.strings("topic")) {
+        r.topics.emplace_back(t);
+    }
+    if (r.topics.empty()) {
+        throw ConfigError(fmt::format("{}: required setting is missing", rc.where("topic")));
+    }
+    r.when = parse_when(rc);
+    parse_action(rc, r);
+    r.ansible = parse_ansible(rc.section("ansible"), ansible);
+    if (auto t = rc.string("timeout")) {
+        r.timeout = parse_duration(*t, rc.where("timeout"));
+    }
+    r.max_attempts = static_cast<int>(rc.integer_or("max_attempts", 3));
+    if (r.max_attempts < 1 || r.max_attempts > 100) {
+        throw ConfigError(fmt::format("{}: must be between 1 and 100", rc.where("max_attempts")));
+    }
+    if (auto k = rc.string("ordering_key")) {
+        r.ordering_key = Template::parse(*k, rc.where("ordering_key"));
+    }
+    return r;
+}
+
+void parse_amqp(const Config& a, AmqpSettings& s) {
+    a.check_keys({"url", "password_file", "queue", "queue_type", "durable", "exchange", "bindings", "prefetch",
+                  "passive_declares", "heartbeat", "tls"});
+    s.url = a.required_string("url");
+    if (auto p = a.string("password_file")) {
+        s.password_file = resolve_path(a, *p);
+    }
+    s.queue = a.required_string("queue");
+    s.queue_type = a.string_or("queue_type", "classic");
+    if (s.queue_type != "classic" && s.queue_type != "quorum") {
+        throw ConfigError(fmt::format("{}: expected classic or quorum", a.where("queue_type")));
+    }
+    s.durable = a.boolean_or("durable", true);
+    s.exchange = a.string_or("exchange", "amq.topic");
+    s.bindings = a.strings("bindings");
+    s.prefetch = static_cast<int>(a.integer_or("prefetch", 50));
+    if (s.prefetch < 1 || s.prefetch > 65535) {
+        throw ConfigError(fmt::format("{}: must be between 1 and 65535", a.where("prefetch")));
+    }
+    s.passive_declares = a.boolean_or("passive_declares", false);
+    s.heartbeat = static_cast<int>(a.integer_or("heartbeat", 30));
+    if (s.heartbeat < 0 || s.heartbeat > 3600) {
+        throw ConfigError(fmt::format("{}: must be between 0 and 3600 seconds", a.where("heartbeat")));
+    }
+    Config tls = a.section("tls");
+    tls.check_keys({"ca", "cert", "key"});
+    if (auto v = tls.string("ca"))
+        s.tls_ca = resolve_path(tls, *v);
+    if (auto v = tls.string("cert"))
+        s.tls_cert = resolve_path(tls, *v);
+    if (auto v = tls.string("key"))
+        s.tls_key = resolve_path(tls, *v);
+    if (s.tls_cert.empty() != s.tls_key.empty()) {
+        throw ConfigError(fmt::format("{}: cert and key go together", a.where("tls")));
+    }
+}
+
+}  // namespace
+
+std::vector<std::string> split_command(const std::vector<std::string>& words) {
+    if (words.size() != 1) {
+        return words;
+    }
+    std::vector<std::string> out;
+    std::string cur;
+    for (char c : words[0]) {
+        if (c == ' ' || c == '\t') {
+            if (!cur.empty())
+                out.push_back(std::move(cur));
+            cur.clear();
+        } else {
+            cur.push_back(c);
+        }
+    }
+    if (!cur.empty())
+        out.push_back(std::move(cur));
+    return out;
+}
+
+std::chrono::milliseconds parse_duration(const std::string& text, const std::string& where) {
+    long long value = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    std::string unit(end, text.data() + text.size());
+    long long scale = unit.empty() || unit == "s" ? 1000
+                      : unit == "ms"              ? 1
+                      : unit == "m"               ? 60000
+                      : unit == "h"               ? 3600000
+                                                  : -1;
+    if (ec != std::errc() || value <= 0 || scale < 0 || value > 1000LL * 86400 * 365) {
+        throw ConfigError(
+            fmt::format("{}: expected a positive duration like 90, 90s, 15m or 2h, got \"{}\"", where, text));
+    }
+    return std::chrono::milliseconds(value * scale);
+}
+
+std::string resolve_path(const Config& config, const std::string& path) {
+    namespace stdfs = std::filesystem;
+    if (path.empty() || path[0] == '/' || config.source().empty()) {
+        return path;
+    }
+    stdfs::path dir = stdfs::path(config.source()).parent_path();
+    return dir.empty() ? path : (dir / path).string();
+}
+
+void derive_bindings(ListenConfig& cfg) {
+    if (!cfg.amqp.bindings.empty()) {
+        return;
+    }
+    std::set<std::string> seen;
+    for (const auto& r : cfg.routes) {
+        for (const auto& t : r.topics) {
+            if (seen.insert(t.text()).second) {
+                cfg.amqp.bindings.push_back(t.text());
+            }
+        }
+    }
+}
+
+ListenConfig load_listen_config(const Config& config) {
+    if (is_loopabull(config)) {
+        return map_loopabull(config);
+    }
+    config.check_keys({"routes", "ansible", "amqp", "workers", "max_body_size", "kill_grace", "env_allow", "work_dir"});
+    ListenConfig cfg;
+    AnsibleSettings ansible = parse_ansible(config.section("ansible"), AnsibleSettings{});
+    std::set<std::string> names;
+    for (const auto& rc : config.list("routes")) {
+        Route r = parse_route(rc, ansible);
+        if (!names.insert(r.name).second) {
+            throw ConfigError(fmt::format("{}: duplicate route name \"{}\"", rc.where("name"), r.name));
+        }
+        cfg.routes.push_back(std::move(r));
+    }
+    if (cfg.routes.empty()) {
+        throw ConfigError(fmt::format("{}: no routes configured", config.where("routes")));
+    }
+    cfg.workers = static_cast<std::size_t>(std::clamp<long long>(config.integer_or("workers", 4), 1, 1024));
+    long long max_body = config.integer_or("max_body_size", static_cast<long long>(default_max_body));
+    if (max_body < 2) {
+        throw ConfigError(fmt::format("{}: too small", config.where("max_body_size")));
+    }
+    cfg.max_body = static_cast<std::size_t>(max_body);
+    if (auto g = config.string("kill_grace")) {
+        cfg.kill_grace = parse_duration(*g, config.where("kill_grace"));
+    }
+    cfg.env_allow = config.strings("env_allow");
+    cfg.work_dir = config.string_or("work_dir", "");
+    if (config.has("amqp")) {
+        cfg.has_amqp = true;
+        parse_amqp(config.section("amqp"), cfg.amqp);
+        derive_bindings(cfg);
+    }
+    return cfg;
+}
+
+}  // namespace flr::engine

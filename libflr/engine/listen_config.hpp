@@ -1,0 +1,59 @@
+// Private: the flr-listen configuration (flr-listen.yaml(5)) and its loopabull
+// compatibility mapping, parsed into routes and settings.
+#pragma once
+
+#include "engine/route.hpp"
+
+#include <flr/config.hpp>
+
+#include <chrono>
+#include <cstddef>
+#include <string>
+#include <vector>
+
+namespace flr::engine {
+
+struct AmqpSettings {
+    std::string url;             // amqp[s]://user@host:port/vhost
+    std::string password_file;   // empty: no password (guest or EXTERNAL)
+    bool external_auth = false;  // SASL EXTERNAL with the client certificate
+    std::string queue;
+    std::string queue_type = "classic";
+    bool durable = true;
+    bool exclusive = false;
+    bool auto_delete = false;
+    std::string exchange = "amq.topic";
+    std::vector<std::string> bindings;  // default: the routes' topics, each once
+    int prefetch = 50;
+    bool passive_declares = false;
+    int heartbeat = 30;  // seconds
+    std::string tls_ca, tls_cert, tls_key;
+};
+
+struct ListenConfig {
+    std::vector<Route> routes;
+    bool has_amqp = false;
+    AmqpSettings amqp;
+    std::size_t workers = 4;
+    std::size_t max_body = default_max_body;
+    std::chrono::milliseconds kill_grace = std::chrono::seconds(10);
+    std::vector<std::string> env_allow;
+    std::string work_dir;  // where private vars directories go; "" = $RUNTIME_DIRECTORY or $TMPDIR
+    bool from_loopabull = false;
+    std::string no_amqp_reason;  // why broker mode cannot run ("" = no amqp section)
+};
+
+// Parse either format; throws ConfigError naming the file and key.
+ListenConfig load_listen_config(const Config& config);
+
+// The loopabull format is recognised by its top-level keys.
+bool is_loopabull(const Config& config);
+ListenConfig map_loopabull(const Config& config);
+
+// Helpers shared by both parsers.
+std::chrono::milliseconds parse_duration(const std::string& text, const std::string& where);
+std::string resolve_path(const Config& config, const std::string& path);
+void derive_bindings(ListenConfig& cfg);
+std::vector<std::string> split_command(const std::vector<std::string>& words);
+
+}  // namespace flr::engine

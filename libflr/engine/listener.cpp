@@ -1,0 +1,173 @@
+#include "engine/listener_impl.hpp"
+
+#include <flr/error.hpp>
+#include <flr/log.hpp>
+
+#include <fmt/format.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <filesystem>
+
+namespace flr::engine {
+namespace {
+
+std::string work_base(const ListenConfig& cfg) {
+    if (!cfg.work_dir.empty()) {
+        return cfg.work_dir;
+    }
+    for (const char* name : {"RUNTIME_DIRECTORY", "TMPDIR"}) {
+        const char* v = std::getenv(name);
+        if (v && *v) {
+            std::string s(v);
+            return s.substr(0, s.find(':'));  // systemd may list several
+        }
+    }
+    return "/tmp";
+}
+
+DispatchSettings dispatch_settings(const ListenConfig& cfg, const std::string& dir) {
+    DispatchSettings s;
+    s.workers = cfg.workers;
+    s.kill_grace = cfg.kill_grace;
+    s.env.vars_dir = dir;
+    s.env.env_allow = cfg.env_allow;
+    return s;
+}
+
+}  // namespace
+
+PrivateDir::PrivateDir(const std::string& base) {
+    std::string tmpl = base + "/flr-listen-XXXXXX";
+    if (!::mkdtemp(tmpl.data())) {
+        throw SystemError("create a private directory in " + base, errno);
+    }
+    path_ = tmpl;
+}
+
+PrivateDir::~PrivateDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+}
+
+Session::Session(const ListenConfig& cfg, DoneFn done)
+    : cfg_(cfg),
+      dir_(work_base(cfg)),
+      dispatcher_(dispatch_settings(cfg, dir_.path()), std::move(done)),
+      signals_({SIGCHLD, SIGTERM, SIGINT, SIGHUP}) {}
+
+bool Session::route(std::uint64_t token, Message&& msg) {
+    std::vector<const Route*> matched;
+    for (const auto& r : cfg_.routes) {
+        if (r.matches(msg)) {
+            matched.push_back(&r);
+        }
+    }
+    if (matched.empty()) {
+        ++counters_.unrouted;
+        if (log::enabled(log::Level::debug)) {
+            log::debug(fmt::format("{}: no route for {}", printable(msg.id), printable(msg.topic)));
+        }
+        return false;
+    }
+    ++counters_.routed;
+    dispatcher_.submit(token, std::make_shared<const Message>(std::move(msg)), matched);
+    return true;
+}
+
+void Session::count_invalid(const std::string& where, const std::string& reason) {
+    ++counters_.invalid;
+    log::warning(fmt::format("invalid message {}: {}", printable(where), reason));
+}
+
+short Session::step(int extra_fd, int cap_ms) {
+    dispatcher_.start_ready();
+    fds_.clear();
+    fds_.push_back({signals_.fd(), POLLIN, 0});
+    fds_.push_back({extra_fd, POLLIN, 0});  // poll ignores negative fds
+    dispatcher_.poll_fds(fds_);
+    int timeout = cap_ms;
+    if (auto deadline = dispatcher_.next_deadline()) {
+        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(*deadline - Clock::now()).count() + 1;
+        timeout = static_cast<int>(std::clamp<long long>(left, 0, cap_ms < 0 ? 1LL << 30 : cap_ms));
+    }
+    int rc = ::poll(fds_.data(), fds_.size(), timeout);
+    if (rc < 0 && errno != EINTR) {
+        throw SystemError("poll", errno);
+    }
+    if (rc > 0) {
+        dispatcher_.on_output(fds_.data() + 2, fds_.size() - 2);
+        if (fds_[0].revents & POLLIN) {
+            handle_signals();
+        }
+    }
+    dispatcher_.check_timeouts(Clock::now());
+    return rc > 0 ? fds_[1].revents : 0;
+}
+
+void Session::handle_signals() {
+    bool child = false;
+    for (int sig = signals_.next(); sig != 0; sig = signals_.next()) {
+        if (sig == SIGCHLD) {
+            child = true;
+        } else if (sig == SIGHUP) {
+            log::warning("SIGHUP: reloading routes is not supported yet; restart to apply changes");
+        } else {
+            ++stop_count_;
+            stop_ = true;
+            log::info(
+                fmt::format("{}: stopping; waiting for {} running job(s)", strsignal(sig), dispatcher_.running()));
+        }
+    }
+    if (child) {
+        dispatcher_.reap();
+    }
+    if (stop_count_ > 1) {
+        throw Interrupted();
+    }
+}
+
+listen::Summary Session::summary(double seconds) const {
+    listen::Summary s;
+    s.received = counters_.received;
+    s.routed = counters_.routed;
+    s.unrouted = counters_.unrouted;
+    s.invalid = counters_.invalid;
+    s.succeeded = dispatcher_.counters().succeeded;
+    s.failed = dispatcher_.counters().failed;
+    s.retried = dispatcher_.counters().retried;
+    s.seconds = seconds;
+    return s;
+}
+
+}  // namespace flr::engine
+
+namespace flr::listen {
+
+struct Listener::Impl {
+    engine::ListenConfig cfg;
+};
+
+Listener::Listener(const Config& config) : impl_(std::make_unique<Impl>()) {
+    impl_->cfg = engine::load_listen_config(config);
+}
+
+Listener::~Listener() = default;
+
+std::vector<std::string> Listener::routes() const {
+    std::vector<std::string> out;
+    for (const auto& r : impl_->cfg.routes) {
+        out.push_back(r.name);
+    }
+    return out;
+}
+
+Summary Listener::replay(const std::string& file) {
+    return engine::replay_file(impl_->cfg, file);
+}
+
+Summary Listener::run() {
+    return engine::run_broker(impl_->cfg);
+}
+
+}  // namespace flr::listen

@@ -1,0 +1,44 @@
+// Private: the message model of flr-listen. A message is a topic, an id, headers, a
+// sent-at time and a JSON object body, whether it came from the broker
+// (fedora-messaging properties + headers + body), a dump file or a legacy fedmsg envelope.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace flr::engine {
+
+using Json = nlohmann::json;
+
+inline constexpr std::size_t default_max_body = 10 * 1024 * 1024;
+
+struct Message {
+    std::string topic;
+    std::string id;
+    std::string sent_at;            // ISO 8601 as sent; "" when unknown
+    Json headers = Json::object();  // always an object
+    Json body = Json::object();     // always an object
+};
+
+// Why a payload is invalid, or nullopt when `out` now holds the parsed JSON object.
+// Checks, in order: size limit, UTF-8, nesting depth, JSON syntax, object-ness.
+std::optional<std::string> parse_body(std::string_view bytes, std::size_t limit, Json& out);
+
+bool valid_utf8(std::string_view s) noexcept;
+
+// Build a message from one dump record: fedora-messaging's dump form
+// {topic, headers, id, body, ...} or a legacy fedmsg envelope {topic, msg, msg_id,
+// timestamp, ...}. Returns the reason when the record is invalid.
+std::optional<std::string> from_dump(const Json& record, Message& out);
+
+// The dump form of a message (what error logs and dead letters carry).
+Json to_dump(const Message& m);
+
+// "2013-01-31T03:37:49+00:00" from a Unix timestamp.
+std::string iso8601_utc(double seconds);
+
+}  // namespace flr::engine

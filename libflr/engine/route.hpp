@@ -1,0 +1,67 @@
+// Private: routes. A route matches messages by topic pattern (AMQP `*` and `#`) and
+// optional `when` conditions, and names exactly one action (a playbook or a command).
+#pragma once
+
+#include "engine/fields.hpp"
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace flr::engine {
+
+// An AMQP topic pattern: words separated by '.', `*` one word, `#` zero or more.
+class TopicPattern {
+public:
+    explicit TopicPattern(std::string_view pattern);
+    bool matches(std::string_view topic) const;
+    const std::string& text() const noexcept { return text_; }
+
+private:
+    std::string text_;
+    std::vector<std::string> words_;
+    bool has_wildcards_ = false;
+};
+
+class Regex;  // POSIX extended regex (no backtracking blow-up on message data)
+
+// One `when` entry: a field path and a test.
+struct Condition {
+    enum class Op { in, not_in, regex, not_regex, exists };
+    std::string path;
+    Op op = Op::in;
+    std::vector<std::string> values;  // in / not_in
+    std::shared_ptr<const Regex> regex;
+    bool exists = true;
+    bool holds(const FieldContext& ctx) const;
+};
+
+struct AnsibleSettings {
+    std::vector<std::string> playbook_cmd{"ansible-playbook"};
+    std::string cfg;        // ANSIBLE_CONFIG for the child
+    std::string inventory;  // -i
+    std::string limit;      // --limit
+};
+
+struct Route {
+    std::string name;
+    std::vector<TopicPattern> topics;
+    std::vector<Condition> when;
+    bool is_playbook = false;
+    Template playbook;              // path; placeholders allowed (loopabull "all")
+    std::vector<Template> command;  // argv; each element one argument
+    std::optional<Template> ordering_key;
+    AnsibleSettings ansible;
+    std::chrono::milliseconds timeout = std::chrono::hours(1);
+    int max_attempts = 3;
+
+    bool topic_matches(std::string_view topic) const;
+    bool matches(const Message& msg) const;
+};
+
+bool regex_search(const Regex& re, const std::string& text);
+std::shared_ptr<const Regex> compile_regex(const std::string& pattern, const std::string& where);
+
+}  // namespace flr::engine

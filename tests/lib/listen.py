@@ -1,0 +1,121 @@
+"""Helpers for flr-listen integration tests: write a config, run the binary in broker
+or replay mode, and read what the test actions recorded."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import yaml
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+RECORD = os.path.join(HERE, "record_action.py")
+
+
+def binary():
+    return os.path.join(os.environ["FLR_BUILD_DIR"], "bin", "flr-listen")
+
+
+def record_command(out, route, *fields, sleep=0.0, fail_file=None):
+    """argv of a command action appending a JSON line to `out` at start and end."""
+    argv = ["/usr/bin/python3", RECORD, out, route, str(sleep), fail_file or "-"]
+    return argv + list(fields)
+
+
+def read_records(path):
+    if not os.path.exists(path):
+        return []
+    with open(path) as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def write_config(tmp_path, config, name="flr-listen.yaml"):
+    path = os.path.join(str(tmp_path), name)
+    with open(path, "w") as f:
+        yaml.safe_dump(config, f)
+    return path
+
+
+def ansible_cfg(tmp_path):
+    """An ansible.cfg keeping ansible-playbook out of ~/.ansible."""
+    d = os.path.join(str(tmp_path), "ansible-home")
+    os.makedirs(d, exist_ok=True)
+    path = os.path.join(str(tmp_path), "ansible.cfg")
+    with open(path, "w") as f:
+        f.write(f"""[defaults]
+home = {d}
+local_tmp = {d}/tmp
+remote_tmp = {d}/remote
+retry_files_enabled = False
+localhost_warning = False
+[persistent_connection]
+control_path_dir = {d}/cp
+""")
+    return path
+
+
+class Listener:
+    """flr-listen in broker mode, its stderr in a file."""
+
+    def __init__(self, config_path, tmp_path, env=None):
+        self.log_path = os.path.join(str(tmp_path), f"listen-{time.monotonic_ns()}.log")
+        self.log = open(self.log_path, "w")
+        e = dict(os.environ)
+        e["TMPDIR"] = str(tmp_path)
+        e.update(env or {})
+        self.proc = subprocess.Popen([binary(), "--config", config_path, "-v"], stdout=subprocess.DEVNULL,
+                                     stderr=self.log, env=e)
+        self.wait_log("consuming ", timeout=20)
+
+    def text(self):
+        with open(self.log_path) as f:
+            return f.read()
+
+    def wait_log(self, needle, timeout=30, count=1):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if self.text().count(needle) >= count:
+                return
+            if self.proc.poll() is not None:
+                raise AssertionError(f"flr-listen exited {self.proc.returncode}:\n{self.text()[-3000:]}")
+            time.sleep(0.05)
+        raise AssertionError(f"timed out waiting for {needle!r}:\n{self.text()[-3000:]}")
+
+    def stop(self, timeout=30):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            self.proc.wait(timeout=timeout)
+        self.log.close()
+        return self.proc.returncode
+
+    def kill9(self):
+        self.proc.kill()
+        self.proc.wait()
+        self.log.close()
+
+    def summary(self):
+        for line in reversed(self.text().splitlines()):
+            if " summary " in line:
+                return dict(kv.split("=") for kv in line.split(" summary ", 1)[1].split())
+        raise AssertionError("no summary line:\n" + self.text()[-2000:])
+
+
+def wait_for(predicate, timeout=30, what="condition"):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def replay(config_path, messages_path, tmp_path, json_out=True):
+    env = dict(os.environ, TMPDIR=str(tmp_path))
+    argv = [binary(), "--config", config_path, "--replay", messages_path]
+    if json_out:
+        argv.append("--json")
+    p = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=300)
+    return p

@@ -1,0 +1,167 @@
+"""A private RabbitMQ node for tests: started as the current user from Debian's
+/usr/lib/rabbitmq/bin/rabbitmq-server, on 127.0.0.1 with free ports, its own node
+name, epmd, cookie and data under a temp dir; stopped (with its epmd) at the end.
+
+    with RabbitMQ() as broker:
+        broker.url            # amqp://guest@127.0.0.1:PORT/%2F
+        broker.publish(...)   # pika
+"""
+
+import contextlib
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+import uuid
+
+RABBITMQ_BIN = "/usr/lib/rabbitmq/bin"
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def free_port_with_dist():
+    """A port P with P+20000 free too (RabbitMQ's distribution port)."""
+    for _ in range(100):
+        port = free_port()
+        if port + 20000 > 65535:
+            continue
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port + 20000))
+            except OSError:
+                continue
+        return port
+    raise RuntimeError("no free port pair")
+
+
+class RabbitMQ:
+    def __init__(self, tls=None):
+        self.dir = tempfile.mkdtemp(prefix="flr-rabbitmq-")
+        self.port = free_port_with_dist()
+        self.epmd_port = free_port()
+        self.node = f"flr-test-{uuid.uuid4().hex[:10]}@localhost"
+        self.pid_file = os.path.join(self.dir, "rabbit.pid")
+        self.server = None
+        self.epmd = None
+
+    @property
+    def url(self):
+        return f"amqp://guest@127.0.0.1:{self.port}/%2F"
+
+    def env(self):
+        erl_args = "-kernel inet_dist_use_interface {127,0,0,1}"
+        env = dict(os.environ)
+        env.update({
+            "HOME": self.dir,
+            "RABBITMQ_NODENAME": self.node,
+            "RABBITMQ_NODE_IP_ADDRESS": "127.0.0.1",
+            "RABBITMQ_NODE_PORT": str(self.port),
+            "RABBITMQ_DIST_PORT": str(self.port + 20000),
+            "RABBITMQ_MNESIA_BASE": os.path.join(self.dir, "mnesia"),
+            "RABBITMQ_LOG_BASE": os.path.join(self.dir, "log"),
+            "RABBITMQ_PID_FILE": self.pid_file,
+            "RABBITMQ_CONF_ENV_FILE": os.path.join(self.dir, "rabbitmq-env.conf"),
+            "RABBITMQ_CONFIG_FILE": os.path.join(self.dir, "rabbitmq"),
+            "RABBITMQ_ENABLED_PLUGINS_FILE": os.path.join(self.dir, "enabled_plugins"),
+            "ERL_EPMD_ADDRESS": "127.0.0.1",
+            "ERL_EPMD_PORT": str(self.epmd_port),
+            "RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS": erl_args,
+            "RABBITMQ_CTL_ERL_ARGS": erl_args,
+        })
+        return env
+
+    def ctl(self, *args, check=True, timeout=60):
+        return subprocess.run([f"{RABBITMQ_BIN}/rabbitmqctl", "-n", self.node, *args], env=self.env(),
+                              check=check, capture_output=True, text=True, timeout=timeout)
+
+    def start(self):
+        with open(os.path.join(self.dir, "rabbitmq-env.conf"), "w") as f:
+            f.write("")
+        with open(os.path.join(self.dir, "rabbitmq.conf"), "w") as f:
+            f.write("loopback_users = none\nlog.console = false\nlog.file.level = warning\n")
+        with open(os.path.join(self.dir, "enabled_plugins"), "w") as f:
+            f.write("[].\n")
+        env = self.env()
+        epmd = shutil.which("epmd") or "/usr/bin/epmd"
+        self.epmd = subprocess.Popen([epmd, "-address", "127.0.0.1", "-port", str(self.epmd_port)], env=env,
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        log = open(os.path.join(self.dir, "server.out"), "w")
+        self.server = subprocess.Popen([f"{RABBITMQ_BIN}/rabbitmq-server"], env=env, stdout=log,
+                                       stderr=subprocess.STDOUT, start_new_session=True)
+        deadline = time.time() + 90
+        while time.time() < deadline:
+            if self.server.poll() is not None:
+                raise RuntimeError("rabbitmq-server exited: " + self.server_log())
+            if os.path.exists(self.pid_file):
+                break
+            time.sleep(0.2)
+        self.ctl("wait", self.pid_file, timeout=90)
+        return self
+
+    def server_log(self):
+        with contextlib.suppress(OSError), open(os.path.join(self.dir, "server.out")) as f:
+            return f.read()[-3000:]
+        return ""
+
+    def stop(self):
+        if self.server and self.server.poll() is None:
+            with contextlib.suppress(Exception):
+                self.ctl("stop", self.pid_file, timeout=60)
+            try:
+                self.server.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.server.pid, signal.SIGKILL)
+                self.server.wait()
+        if self.epmd and self.epmd.poll() is None:
+            self.epmd.terminate()
+            self.epmd.wait()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def __enter__(self):
+        try:
+            return self.start()
+        except BaseException:
+            self.stop()
+            raise
+
+    def __exit__(self, *exc):
+        self.stop()
+
+    # --- helpers for tests (pika) ---
+    def connection(self):
+        import pika
+        params = pika.ConnectionParameters(host="127.0.0.1", port=self.port,
+                                           credentials=pika.PlainCredentials("guest", "guest"))
+        return pika.BlockingConnection(params)
+
+    def publish(self, messages, exchange="amq.topic"):
+        """Publish (topic, body-bytes-or-obj, headers, message_id) tuples."""
+        import json
+        import pika
+        conn = self.connection()
+        ch = conn.channel()
+        ch.confirm_delivery()
+        for topic, body, headers, msg_id in messages:
+            if not isinstance(body, (bytes, str)):
+                body = json.dumps(body)
+            props = pika.BasicProperties(content_type="application/json", content_encoding="utf-8",
+                                         delivery_mode=2, headers=headers or {}, message_id=msg_id)
+            ch.basic_publish(exchange, topic, body, props)
+        conn.close()
+
+    def queue_depth(self, queue):
+        """(ready, unacked) from rabbitmqctl."""
+        out = self.ctl("list_queues", "-q", "--no-table-headers", "name", "messages_ready",
+                       "messages_unacknowledged").stdout
+        for line in out.splitlines():
+            parts = line.split()
+            if parts and parts[0] == queue:
+                return int(parts[1]), int(parts[2])
+        return None
