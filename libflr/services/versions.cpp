@@ -1,0 +1,28 @@
+// component_versions() lives in libflr-releng because it names libcurl, which
+// libflr itself does not link (see libflr/CMakeLists.txt).
+#include <flr/version.hpp>
+
+#include <amqp.h>
+#include <curl/curl.h>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+#include <pugixml.hpp>
+#include <yaml-cpp/yaml.h>
+
+namespace flr {
+
+std::vector<std::pair<std::string, std::string>> component_versions() {
+    // curl_version_info() does not initialise libcurl, so this stays cheap.
+    const curl_version_info_data* curl = curl_version_info(CURLVERSION_NOW);
+    return {
+        {"libflr", version()},
+        {"rabbitmq-c", amqp_version()},
+        {"libcurl", curl && curl->version ? curl->version : "unknown"},
+        {"fmt", fmt::format("{}.{}.{}", FMT_VERSION / 10000, FMT_VERSION / 100 % 100, FMT_VERSION % 100)},
+        {"nlohmann_json", fmt::format("{}.{}.{}", NLOHMANN_JSON_VERSION_MAJOR, NLOHMANN_JSON_VERSION_MINOR,
+                                      NLOHMANN_JSON_VERSION_PATCH)},
+        {"pugixml", fmt::format("{}.{}", PUGIXML_VERSION / 1000, PUGIXML_VERSION % 1000 / 10)},
+    };
+}
+
+}  // namespace flr
