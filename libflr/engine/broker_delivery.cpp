@@ -184,6 +184,7 @@ void Consumer::drain() {
             acks_.flush(sink_);
             conn_->close();
         }
+        session_.live.connected = false;
     } catch (const RemoteError& e) {
         log::warning(fmt::format("final acks: {}", e.what()));
     }

@@ -167,7 +167,8 @@ Route parse_route(const Config& rc, const AnsibleSettings& ansible, const Route&
 }
 
 void parse_dead_letters(const Config& a, AmqpSettings& s) {
-    s.dead_letter_exchange = a.string_or("dead_letter_exchange", "flr.dead");
+    // With passive declares nothing is declared: dead letters only where operators say so.
+    s.dead_letter_exchange = a.string_or("dead_letter_exchange", s.passive_declares ? "" : "flr.dead");
     s.dead_letter_queue = a.string_or("dead_letter_queue", s.queue + ".dead");
     s.delivery_limit = static_cast<int>(a.integer_or("delivery_limit", 20));
     if (s.delivery_limit < 1) {

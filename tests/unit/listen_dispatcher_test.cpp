@@ -19,7 +19,10 @@ struct Harness {
     Dispatcher d;
 
     static DispatchSettings settings(std::size_t workers, const std::string& dir, bool backoff) {
-        DispatchSettings s{workers, std::chrono::milliseconds(100), ActionEnv{dir, {}}};
+        DispatchSettings s;
+        s.workers = workers;
+        s.kill_grace = std::chrono::milliseconds(100);
+        s.env.vars_dir = dir;
         s.backoff = backoff;
         return s;
     }
