@@ -171,9 +171,11 @@ int Consumer::cap_ms() const {
 
 // One round: deliveries, confirms and acks, then wait for the next event.
 void Consumer::pump(int cap) {
-    receive();
-    settle_confirms();
-    acks_.flush(sink_);  // never sleep on finished deliveries
+    if (conn_) {
+        receive();
+        settle_confirms();
+        acks_.flush(sink_);  // never sleep on finished deliveries
+    }
     session_.live.in_flight = inflight_.size();
     bool buffered = conn_ && conn_->buffered();
     session_.step(buffered || !conn_ ? -1 : conn_->fd(), buffered ? 0 : cap);

@@ -130,7 +130,6 @@ class RabbitMQ:
         with open(os.path.join(self.dir, "rabbitmq.conf"), "w") as f:
             f.write("loopback_users = none\nlog.console = false\nlog.file.level = warning\n")
             if self.tls:
-                os.chmod(os.path.join(self.dir), 0o700)
                 f.write(self.tls_config())
         with open(os.path.join(self.dir, "enabled_plugins"), "w") as f:
             f.write("[].\n")
