@@ -130,8 +130,9 @@ void Consumer::publish_dead(std::uint64_t tag, const amqp::Delivery& d, const am
     confirms_[seq] = tag;
     ++dead_pending_[tag];
     ++session_.counters().dead_lettered;
-    log::warning(fmt::format("{}: dead-lettered to {}: {}", printable(d.props.message_id), a.dead_letter_queue,
-                             printable(props.headers.value(dead::reason, ""))));
+    std::string route = props.headers.value(dead::route, "");
+    log::warning(fmt::format("{}: dead-lettered to {} ({})", printable(d.props.message_id), a.dead_letter_queue,
+                             route.empty() ? "invalid" : "route " + printable(route)));
 }
 
 void Consumer::settle_confirms() {

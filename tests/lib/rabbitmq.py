@@ -83,7 +83,7 @@ class RabbitMQ:
 
     @property
     def tls_url(self):
-        return f"amqps://guest@127.0.0.1:{self.tls_port}/%2F"
+        return f"amqps://guest@localhost:{self.tls_port}/%2F"  # the certificate names localhost
 
     def tls_config(self):
         d = os.path.join(self.dir, "certs")
