@@ -76,7 +76,7 @@ private:
     std::chrono::milliseconds delay_{1000};  // next reconnect wait
     std::uint64_t next_token_ = 0;
     std::unordered_map<std::uint64_t, InFlight> inflight_;
-    std::map<std::uint64_t, std::uint64_t> confirms_;               // publish seq -> delivery tag
+    std::map<std::uint64_t, std::uint64_t> confirms_;              // publish seq -> delivery tag
     std::unordered_map<std::uint64_t, std::size_t> dead_pending_;  // tag -> unconfirmed dead letters
     RecentSuccesses recent_;
 };

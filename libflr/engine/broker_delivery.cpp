@@ -33,7 +33,8 @@ void Consumer::handle(amqp::Delivery& d) {
     ++session_.counters().received;
     Message msg;
     msg.topic = d.routing_key;
-    if (auto t = d.props.headers.find(dead::topic); d.exchange.empty() && t != d.props.headers.end() && t->is_string()) {
+    if (auto t = d.props.headers.find(dead::topic);
+        d.exchange.empty() && t != d.props.headers.end() && t->is_string()) {
         msg.topic = t->get<std::string>();  // re-injected straight into the queue
     }
     msg.id = d.props.message_id;
@@ -78,7 +79,8 @@ void Consumer::done(std::uint64_t token, bool ok, const std::vector<JobFailure>&
     InFlight f = std::move(it->second);
     inflight_.erase(it);
     for (const auto& route : f.routes) {
-        bool failed = std::any_of(failures.begin(), failures.end(), [&](const JobFailure& j) { return j.route == route; });
+        bool failed =
+            std::any_of(failures.begin(), failures.end(), [&](const JobFailure& j) { return j.route == route; });
         if (!failed) {
             recent_.add(f.id, route);
         }
@@ -101,7 +103,8 @@ void Consumer::dead_letter(const InFlight& f, const std::vector<JobFailure>& fai
         return;
     }
     dead::Origin origin{a.queue, f.delivery.exchange, f.delivery.routing_key};
-    if (auto t = f.delivery.props.headers.find(dead::topic); f.delivery.exchange.empty() && t != f.delivery.props.headers.end()) {
+    if (auto t = f.delivery.props.headers.find(dead::topic);
+        f.delivery.exchange.empty() && t != f.delivery.props.headers.end()) {
         origin.exchange = f.delivery.props.headers.value(dead::exchange, "");
         origin.topic = t->is_string() ? t->get<std::string>() : "";
     }

@@ -32,8 +32,7 @@ void ListenMetrics::sync(const listen::Summary& s, const LiveGauges& g) {
         const char* help;
         std::uint64_t value;
     } counters[] = {
-        {"flr_listen_messages_received_total", "Messages received (broker deliveries or replay records).",
-         s.received},
+        {"flr_listen_messages_received_total", "Messages received (broker deliveries or replay records).", s.received},
         {"flr_listen_messages_routed_total", "Messages that matched at least one route.", s.routed},
         {"flr_listen_messages_unrouted_total", "Messages no route matched (acked).", s.unrouted},
         {"flr_listen_messages_invalid_total", "Invalid messages (dead-lettered at once).", s.invalid},
@@ -54,8 +53,7 @@ void ListenMetrics::sync(const listen::Summary& s, const LiveGauges& g) {
         .set(static_cast<double>(g.in_flight));
     reg_.gauge("flr_listen_jobs_waiting_retry", "Jobs waiting for their retry backoff.")
         .set(static_cast<double>(g.retry_waits));
-    reg_.gauge("flr_listen_connected", "1 while the broker connection is up (broker mode).")
-        .set(g.connected ? 1 : 0);
+    reg_.gauge("flr_listen_connected", "1 while the broker connection is up (broker mode).").set(g.connected ? 1 : 0);
 }
 
 void ListenMetrics::write(const listen::Summary& s, const LiveGauges& g, bool force) {

@@ -11,10 +11,10 @@
 namespace flr::engine {
 
 struct LiveGauges {
-    std::size_t running = 0;       // actions running now
-    std::size_t in_flight = 0;     // messages received and not yet settled
-    std::size_t retry_waits = 0;   // jobs waiting for their backoff
-    bool connected = false;        // broker mode: the connection is up
+    std::size_t running = 0;      // actions running now
+    std::size_t in_flight = 0;    // messages received and not yet settled
+    std::size_t retry_waits = 0;  // jobs waiting for their backoff
+    bool connected = false;       // broker mode: the connection is up
 };
 
 class ListenMetrics {

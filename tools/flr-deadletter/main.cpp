@@ -11,9 +11,15 @@ namespace {
 using flr::deadletter::Letter;
 
 nlohmann::json to_json(const Letter& l, bool full) {
-    nlohmann::json j = {{"id", l.id},         {"route", l.route},       {"reason", l.reason},
-                        {"status", l.status}, {"exit_status", l.exit_status}, {"attempts", l.attempts},
-                        {"topic", l.topic},   {"exchange", l.exchange}, {"queue", l.queue},
+    nlohmann::json j = {{"id", l.id},
+                        {"route", l.route},
+                        {"reason", l.reason},
+                        {"status", l.status},
+                        {"exit_status", l.exit_status},
+                        {"attempts", l.attempts},
+                        {"topic", l.topic},
+                        {"exchange", l.exchange},
+                        {"queue", l.queue},
                         {"failed_at", l.failed_at}};
     if (full) {
         j["output"] = l.output;

@@ -12,10 +12,10 @@
 namespace flr::deadletter {
 
 struct Letter {
-    std::string id;         // message id ("" when the publisher set none)
-    std::string route;      // the failed route ("" for an invalid message)
-    std::string reason;     // why it was dead-lettered
-    std::string status;     // "exit 1", "timed out", ...
+    std::string id;      // message id ("" when the publisher set none)
+    std::string route;   // the failed route ("" for an invalid message)
+    std::string reason;  // why it was dead-lettered
+    std::string status;  // "exit 1", "timed out", ...
     int exit_status = -1;
     int attempts = 0;
     std::string output;     // the last lines of the action's output
