@@ -312,3 +312,18 @@ def test_metrics_textfile(broker, tmp_path):
                  "# TYPE flr_listen_action_duration_seconds histogram"]:
         assert line in text, line
     assert not [f for f in os.listdir(tmp_path) if f.startswith("flr_listen.prom.")]  # no temp file left
+
+
+def test_quorum_queue_gets_a_delivery_limit_and_dead_letter_arguments(broker, tmp_path):
+    t, queue = unique("t"), unique("quorum")
+    routes = [{"name": "a", "topic": f"{t}.q", "command": ["/bin/true"]}]
+    cfg = config(broker, queue, routes)
+    cfg["amqp"].update(queue_type="quorum", delivery_limit=5)
+    lis = Listener(write_config(tmp_path, cfg), tmp_path)
+    lis.stop()
+    rows = broker.ctl("list_queues", "-q", "--no-table-headers", "name", "type", "arguments").stdout.splitlines()
+    work = next(r for r in rows if r.startswith(queue + "\t"))
+    dead = next(r for r in rows if r.startswith(queue + ".dead\t"))
+    assert "quorum" in work and "x-delivery-limit" in work and "5" in work, work
+    assert "x-dead-letter-exchange" in work and "flr.dead" in work and f"{queue}.dead" in work, work
+    assert "quorum" in dead, dead
