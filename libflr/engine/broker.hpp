@@ -3,6 +3,7 @@
 
 #include "core/amqp.hpp"
 #include "engine/ack_window.hpp"
+#include "engine/dead_letter.hpp"
 #include "engine/listener_impl.hpp"
 
 #include <flr/error.hpp>
@@ -22,7 +23,7 @@ amqp::Options connect_options(const AmqpSettings& a, const std::string& connecti
 // (message id, route) pairs that succeeded lately: a redelivery skips them.
 class RecentSuccesses {
 public:
-    static constexpr std::size_t capacity = 20000;
+    static constexpr std::size_t capacity = 4096;
     void add(const std::string& id, const std::string& route);
     bool contains(const std::string& id, const std::string& route) const;
 
@@ -42,9 +43,11 @@ private:
     struct InFlight {
         std::uint64_t generation = 0;  // of the connection it came on
         std::uint64_t tag = 0;
-        std::string id;
-        std::vector<std::string> routes;  // matched (and not skipped)
-        amqp::Delivery delivery;          // kept for dead letters
+        std::vector<std::string> routes;     // matched (and not skipped)
+        std::shared_ptr<const Message> msg;  // its headers go into dead letters
+        std::string body;                    // as delivered
+        amqp::Properties props;              // without headers
+        dead::Origin origin;
     };
 
     const AmqpSettings& amqp() const;
@@ -60,7 +63,7 @@ private:
     void done(std::uint64_t token, bool ok, const std::vector<JobFailure>& failures);
     void dead_letter(const InFlight& f, const std::vector<JobFailure>& failures);
     void dead_letter_invalid(amqp::Delivery& d, const std::string& topic, const std::string& why);
-    void publish_dead(std::uint64_t tag, const amqp::Delivery& d, const amqp::Properties& props);
+    void publish_dead(std::uint64_t tag, const std::string& body, const amqp::Properties& props);
     void settle_confirms();
     void drain();
 

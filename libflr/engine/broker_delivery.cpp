@@ -26,17 +26,24 @@ std::vector<std::string> only_routes(const Json& headers) {
     return out;
 }
 
+// Where a delivery first came from: a re-injected one names it in its headers.
+dead::Origin origin_of(const amqp::Delivery& d, const std::string& queue) {
+    const Json& h = d.props.headers;
+    if (auto t = h.find(dead::topic); d.exchange.empty() && t != h.end() && t->is_string()) {
+        auto e = h.find(dead::exchange);
+        return {queue, e != h.end() && e->is_string() ? e->get<std::string>() : "", t->get<std::string>()};
+    }
+    return {queue, d.exchange, d.routing_key};
+}
+
 }  // namespace
 
 void Consumer::handle(amqp::Delivery& d) {
     acks_.add(d.tag);
     ++session_.counters().received;
+    InFlight f{generation_, d.tag, {}, nullptr, {}, {}, origin_of(d, amqp().queue)};
     Message msg;
-    msg.topic = d.routing_key;
-    if (auto t = d.props.headers.find(dead::topic);
-        d.exchange.empty() && t != d.props.headers.end() && t->is_string()) {
-        msg.topic = t->get<std::string>();  // re-injected straight into the queue
-    }
+    msg.topic = f.origin.topic;
     msg.id = d.props.message_id;
     if (auto reason = parse_body(d.body, session_.config().max_body, msg.body)) {
         session_.count_invalid(fmt::format("{} on {}", msg.id, msg.topic), *reason);
@@ -44,30 +51,31 @@ void Consumer::handle(amqp::Delivery& d) {
         return;
     }
     std::vector<std::string> only = only_routes(d.props.headers);
-    msg.headers = d.props.headers;
+    msg.headers = std::move(d.props.headers);
     dead::strip(msg.headers);
     if (auto it = msg.headers.find("sent-at"); it != msg.headers.end() && it->is_string()) {
         msg.sent_at = it->get<std::string>();
     }
-    std::uint64_t token = ++next_token_;
-    InFlight f{generation_, d.tag, msg.id, {}, {}};
-    bool redelivered = d.redelivered;
+    std::string id = msg.id;
     auto keep = [&](const Route& r) {
         if (!only.empty() && std::find(only.begin(), only.end(), r.name) == only.end()) {
             return false;
         }
-        if (redelivered && recent_.contains(f.id, r.name)) {
-            log::info(fmt::format("{} {}: redelivered, already succeeded: skipped", printable(f.id), r.name));
+        if (d.redelivered && recent_.contains(id, r.name)) {
+            log::info(fmt::format("{} {}: redelivered, already succeeded: skipped", printable(id), r.name));
             return false;
         }
         f.routes.push_back(r.name);
         return true;
     };
-    if (!session_.route(token, std::move(msg), keep)) {
+    std::uint64_t token = ++next_token_;
+    f.msg = session_.route(token, std::move(msg), keep);
+    if (!f.msg) {
         acks_.settle(d.tag, true);
         return;
     }
-    f.delivery = std::move(d);
+    f.body = std::move(d.body);
+    f.props = std::move(d.props);
     inflight_.emplace(token, std::move(f));
 }
 
@@ -82,11 +90,12 @@ void Consumer::done(std::uint64_t token, bool ok, const std::vector<JobFailure>&
         bool failed =
             std::any_of(failures.begin(), failures.end(), [&](const JobFailure& j) { return j.route == route; });
         if (!failed) {
-            recent_.add(f.id, route);
+            recent_.add(f.msg->id, route);
         }
     }
     if (f.generation != generation_ || !conn_) {
-        log::info(fmt::format("{}: finished after its connection was lost; the broker redelivers it", printable(f.id)));
+        log::info(
+            fmt::format("{}: finished after its connection was lost; the broker redelivers it", printable(f.msg->id)));
         return;
     }
     if (ok) {
@@ -102,15 +111,11 @@ void Consumer::dead_letter(const InFlight& f, const std::vector<JobFailure>& fai
         acks_.settle(f.tag, false);  // rejected; the queue's own dead-letter policy applies
         return;
     }
-    dead::Origin origin{a.queue, f.delivery.exchange, f.delivery.routing_key};
-    if (auto t = f.delivery.props.headers.find(dead::topic);
-        f.delivery.exchange.empty() && t != f.delivery.props.headers.end()) {
-        origin.exchange = f.delivery.props.headers.value(dead::exchange, "");
-        origin.topic = t->is_string() ? t->get<std::string>() : "";
-    }
+    amqp::Properties props = f.props;
+    props.headers = f.msg->headers;
     try {
         for (const JobFailure& j : failures) {
-            publish_dead(f.tag, f.delivery, dead::for_failure(f.delivery.props, origin, j));
+            publish_dead(f.tag, f.body, dead::for_failure(props, f.origin, j));
         }
     } catch (const RemoteError& e) {
         lost(e);
@@ -123,18 +128,20 @@ void Consumer::dead_letter_invalid(amqp::Delivery& d, const std::string& topic, 
         acks_.settle(d.tag, false);
         return;
     }
-    publish_dead(d.tag, d, dead::for_invalid(d.props, {a.queue, d.exchange, topic}, why));
+    dead::Origin origin = origin_of(d, a.queue);
+    origin.topic = topic;
+    publish_dead(d.tag, d.body, dead::for_invalid(d.props, origin, why));
 }
 
 // Published with a confirm; the delivery is acked once all its dead letters are confirmed.
-void Consumer::publish_dead(std::uint64_t tag, const amqp::Delivery& d, const amqp::Properties& props) {
+void Consumer::publish_dead(std::uint64_t tag, const std::string& body, const amqp::Properties& props) {
     const AmqpSettings& a = amqp();
-    std::uint64_t seq = conn_->publish(a.dead_letter_exchange, a.dead_letter_queue, d.body, props);
+    std::uint64_t seq = conn_->publish(a.dead_letter_exchange, a.dead_letter_queue, body, props);
     confirms_[seq] = tag;
     ++dead_pending_[tag];
     ++session_.counters().dead_lettered;
     std::string route = props.headers.value(dead::route, "");
-    log::warning(fmt::format("{}: dead-lettered to {} ({})", printable(d.props.message_id), a.dead_letter_queue,
+    log::warning(fmt::format("{}: dead-lettered to {} ({})", printable(props.message_id), a.dead_letter_queue,
                              route.empty() ? "invalid" : "route " + printable(route)));
 }
 

@@ -99,23 +99,29 @@ void Session::write_metrics(bool force) {
     metrics_.write(summary(0), live, force);
 }
 
-bool Session::route(std::uint64_t token, Message&& msg, const RouteFilter& keep) {
+std::shared_ptr<const Message> Session::route(std::uint64_t token, Message&& msg, const RouteFilter& keep) {
     std::vector<const Route*> matched;
+    bool filtered = false;
     for (const auto& r : cfg_->routes) {
-        if (r.matches(msg) && (!keep || keep(r))) {
-            matched.push_back(&r);
+        if (r.matches(msg)) {
+            bool kept = !keep || keep(r);
+            filtered = filtered || !kept;
+            if (kept) {
+                matched.push_back(&r);
+            }
         }
     }
     if (matched.empty()) {
-        ++counters_.unrouted;
+        ++(filtered ? counters_.skipped : counters_.unrouted);
         if (log::enabled(log::Level::debug)) {
             log::debug(fmt::format("{}: no route for {}", printable(msg.id), printable(msg.topic)));
         }
-        return false;
+        return nullptr;
     }
     ++counters_.routed;
-    dispatcher_.submit(token, std::make_shared<const Message>(std::move(msg)), matched);
-    return true;
+    auto shared = std::make_shared<const Message>(std::move(msg));
+    dispatcher_.submit(token, shared, matched);
+    return shared;
 }
 
 void Session::count_invalid(const std::string& where, const std::string& reason) {

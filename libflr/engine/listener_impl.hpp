@@ -46,9 +46,10 @@ public:
     using RouteFilter = std::function<bool(const Route&)>;
     Session(ConfigPtr cfg, DoneFn done, bool backoff);
 
-    // Route one valid message: submits its jobs (the matching routes `keep` accepts),
-    // or returns false when nothing matched.
-    bool route(std::uint64_t token, Message&& msg, const RouteFilter& keep = {});
+    // Route one valid message: submits its jobs (the matching routes `keep` accepts)
+    // and returns it, or nullptr when nothing matched (counted unrouted, or skipped
+    // when `keep` refused every match).
+    std::shared_ptr<const Message> route(std::uint64_t token, Message&& msg, const RouteFilter& keep = {});
     void count_invalid(const std::string& where, const std::string& reason);
 
     // One round of the loop: start jobs, wait up to `cap_ms` for any event, handle it.
