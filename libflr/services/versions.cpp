@@ -5,9 +5,9 @@
 #include <amqp.h>
 #include <curl/curl.h>
 #include <fmt/format.h>
+#include <yaml-cpp/yaml.h>
 #include <nlohmann/json.hpp>
 #include <pugixml.hpp>
-#include <yaml-cpp/yaml.h>
 
 namespace flr {
 
