@@ -6,11 +6,14 @@ flr-unretire against the stand-ins and real bare dist-git repos.
 One broker, one stand-in, one flr-listen for the whole module. The phase is switched in
 flr.yaml between the tests, as an operator would, without touching flr-listen."""
 
+import json
 import time
 import uuid
 
 import pytest
+import yaml
 
+from flrtest import SOURCE_DIR, run
 from listen import Listener, ansible_cfg, wait_for, write_config
 from pagure_messages import COMMENT, NEW, issue_message, scm_request_message
 from rabbitmq import RabbitMQ
@@ -143,3 +146,19 @@ def test_summary_after_stop(listener):
     assert listener.stop() == 0
     s = listener.summary()
     assert (s["received"], s["routed"], s["unrouted"], s["failed"]) == ("6", "4", "2", "0")
+
+
+@pytest.mark.parametrize("phase", ["report-only", "auto-recent", "auto-all"])
+def test_example_policy_is_accepted_in_every_phase(world, phase, tmp_path):
+    """examples/unretirement/flr.yaml.example's unretirement section, with the stand-in's
+    services, in each phase: the check accepts it and reports that phase."""
+    example = yaml.safe_load((SOURCE_DIR / "examples/unretirement/flr.yaml.example").read_text())
+    cfg = yaml.safe_load(world.config.read_text())
+    cfg["unretirement"] = dict(example["unretirement"], phase=phase)
+    path = tmp_path / "flr.yaml"
+    path.write_text(yaml.safe_dump(cfg))
+    r = run(["flr-check-unretirement", "--config", path, "--json", "--ticket", "10"])   # retired 20 days ago
+    report = json.loads(r.stdout)
+    assert report["phase"] == phase
+    expected = "manual" if phase == "report-only" else "auto"
+    assert (report["verdict"], r.returncode) == (expected, 1 if phase == "report-only" else 0), report
