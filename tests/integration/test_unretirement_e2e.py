@@ -44,6 +44,7 @@ def broker():
 def listener(tmp, world, broker):
     queue = "flr-e2e-" + uuid.uuid4().hex[:8]
     cfg = route_config(tmp, ansible_cfg(tmp), bot="releng", amqp={"url": broker.url, "queue": queue})
+    cfg["workers"] = 3   # the three phase-2 tickets at once; jobs of one ticket stay in order
     lis = Listener(write_config(tmp, cfg), tmp, env={"FLR_CONFIG": str(world.config)})
     lis.queue = queue
     yield lis
