@@ -103,13 +103,17 @@ def main():
                "ANSIBLE_HOME": str(tmp / "ansible"), "ANSIBLE_LOCAL_TEMP": str(tmp / "ansible" / "tmp")}
         argv = [str(bin_dir / "flr-listen"), "--config", str(HERE / "flr-listen.yaml"),
                 "--replay", str(HERE / "messages.jsonl"), "--json"]
-        print("== Replaying 3 releng ticket messages (policy phase: %s)" % PHASE)
+        print("== Replaying 3 messages from the releng ticket queue (policy phase: %s)" % PHASE)
+        print(f"   1. new ticket #{OLD[1]} \"Unretire rpms/{OLD[0]}\": retired 10 weeks ago, no review bug")
+        print(f"   2. new ticket #{RECENT[1]} from fedpkg request-unretirement: {RECENT[0]}, retired 5 weeks ago")
+        print(f"   3. a comment by flr's own account on #{OLD[1]}: must not trigger anything")
         print("   $ flr-listen --config examples/demo/flr-listen.yaml --replay examples/demo/messages.jsonl")
         r = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=600)
         (tmp / "flr-listen.log").write_text(r.stderr)
         try:
             summary = json.loads(r.stdout)
-            print("   " + " ".join(f"{k}={v}" for k, v in summary.items()) + f" (exit {r.returncode})")
+            print("   summary: " + " ".join(f"{k}={round(v, 1) if isinstance(v, float) else v}"
+                                        for k, v in summary.items()) + f" (exit {r.returncode})")
         except ValueError:
             summary = {}
             print(f"   (no summary; exit {r.returncode})")
@@ -126,7 +130,7 @@ def main():
                 for ln in summarize_comment(e["form"]["comment"]):
                     print("   " + ln)
 
-        print("\n== What flr asked the services to change (stand-in journal)")
+        print("\n== What else flr changed (stand-in journal; the git push shows in the log below)")
         for e in journal:
             if e["path"].endswith("/comment"):
                 continue
