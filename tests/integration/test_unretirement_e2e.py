@@ -13,7 +13,7 @@ import uuid
 import pytest
 import yaml
 
-from flrtest import SOURCE_DIR, run
+from flrtest import BIN_DIR, SOURCE_DIR, run
 from listen import Listener, ansible_cfg, wait_for, write_config
 from pagure_messages import COMMENT, NEW, issue_message, scm_request_message
 from rabbitmq import RabbitMQ
@@ -148,6 +148,22 @@ def test_summary_after_stop(listener):
     s = listener.summary()
     assert (s["received"], s["routed"], s["unrouted"], s["failed"]) == ("6", "4", "2", "0")
 
+
+def test_check_playbook_only_reports_even_in_auto_phase(world, tmp_path):
+    """check.yml (phase 1 whatever flr.yaml says), through flr-listen --replay: an `auto`
+    ticket gets its report and nothing else."""
+    world.write_config("auto-recent")
+    cfg = route_config(tmp_path, ansible_cfg(tmp_path), bot="releng", playbook="check.yml")
+    messages = tmp_path / "messages.jsonl"
+    messages.write_text(json.dumps(ticket_message(NEW, 5)) + "\n")
+    head = world.git("multipkg", "rev-parse", "rawhide")
+    r = run([BIN_DIR / "flr-listen", "--config", write_config(tmp_path, cfg), "--replay", messages, "--json"],
+            env={"FLR_CONFIG": str(world.config), "TMPDIR": str(tmp_path)}, timeout=180)
+    assert r.returncode == 0 and json.loads(r.stdout)["succeeded"] == 1, r.stderr[-3000:]
+    posted = comments(world, 5)
+    assert len(posted) == 1 and "**Verdict: `auto`**" in posted[0]
+    assert world.git("multipkg", "rev-parse", "rawhide") == head
+    assert closed(world, 5) == [] and ("packageListUnblock", ["f44", "multipkg"]) not in koji_calls(world)
 
 @pytest.mark.parametrize("phase", ["report-only", "auto-recent", "auto-all"])
 def test_example_policy_is_accepted_in_every_phase(world, phase, tmp_path):
