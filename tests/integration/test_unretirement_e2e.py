@@ -179,3 +179,17 @@ def test_example_policy_is_accepted_in_every_phase(world, phase, tmp_path):
     assert report["phase"] == phase
     expected = "manual" if phase == "report-only" else "auto"
     assert (report["verdict"], r.returncode) == (expected, 1 if phase == "report-only" else 0), report
+
+
+def test_example_route_file_as_shipped(tmp_path):
+    """The unmodified example loads, and routes neither another project's ticket nor a
+    comment by flr's account (releng-bot) nor one on a closed ticket."""
+    messages = tmp_path / "messages.jsonl"
+    skip = [scm_request_message(), ticket_message(COMMENT, 2, agent="releng-bot", comment="report"),
+            ticket_message(COMMENT, 2, agent="jdoe", comment="thanks", status="Closed")]
+    messages.write_text("".join(json.dumps(m) + "\n" for m in skip))
+    r = run([BIN_DIR / "flr-listen", "--config", SOURCE_DIR / "examples/unretirement/flr-listen.yaml",
+             "--replay", messages, "--json"], env={"TMPDIR": str(tmp_path)})
+    assert r.returncode == 0, r.stderr
+    s = json.loads(r.stdout)
+    assert (s["received"], s["routed"], s["unrouted"]) == (3, 0, 3), s
