@@ -115,6 +115,9 @@ private:
             return;
         }
         if (!opt_.dry_run) {
+            // The comment lists this step too: say what happens right after it.
+            s.status = StepStatus::done;
+            s.detail = "closing as " + policy_.close_status + " with this comment";
             ports_.tickets->comment(ticket_, render_steps_markdown(res_));
             ports_.tickets->close(ticket_, policy_.close_status);
         }

@@ -43,6 +43,8 @@ TEST_F(UnretireRun, RevertsUnblocksCommentsAndCloses) {
     EXPECT_TRUE(world.packages.log.empty());
     EXPECT_EQ(world.tickets.log, (std::vector<std::string>{"comment 7", "close 7 Processed"}));
     EXPECT_NE(world.tickets.tickets[7].comments[0].text.find("koji f44: done"), std::string::npos);
+    EXPECT_NE(world.tickets.tickets[7].comments[0].text.find("ticket: done (closing as Processed with this comment)"),
+              std::string::npos);
 }
 
 TEST_F(UnretireRun, SecondRunChangesNothing) {
