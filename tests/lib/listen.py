@@ -130,7 +130,7 @@ class Listener:
         raise AssertionError("no summary line:\n" + self.text()[-2000:])
 
 
-def wait_for(predicate, timeout=30, what="condition"):
+def wait_for(predicate, timeout=90, what="condition"):
     deadline = time.time() + timeout
     while time.time() < deadline:
         value = predicate()
