@@ -8,14 +8,17 @@
 
 #include <algorithm>
 #include <cmath>
-#include <regex>
 
 namespace flr::metrics {
 namespace {
 
+// [a-zA-Z_:][a-zA-Z0-9_:]*
 bool valid_name(const std::string& name) {
-    static const std::regex pattern("[a-zA-Z_:][a-zA-Z0-9_:]*");
-    return std::regex_match(name, pattern);
+    auto alpha = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == ':'; };
+    if (name.empty() || !alpha(name[0])) {
+        return false;
+    }
+    return std::all_of(name.begin(), name.end(), [&](char c) { return alpha(c) || (c >= '0' && c <= '9'); });
 }
 
 std::string render_labels(const Labels& labels, const std::string& extra = {}) {

@@ -2,7 +2,6 @@
 exit codes, --json, and the sudo rules for configuration."""
 
 import json
-import os
 
 import pytest
 

@@ -3,26 +3,13 @@ invalid input, loopabull configs, ordering keys, resource use."""
 
 import json
 import os
-import shutil
 import subprocess
 import uuid
 
-import pytest
 
-from listen import (Listener, ansible_cfg, read_records, record_command, wait_for, write_config)
-from rabbitmq import RabbitMQ
+from listen import (Listener, ansible_cfg, read_records, record_command, unique, wait_for, write_config)
 
 FIXTURES = os.path.join(os.environ.get("FLR_SOURCE_DIR", "."), "tests", "data", "messages")
-
-
-@pytest.fixture(scope="module")
-def broker():
-    with RabbitMQ() as b:
-        yield b
-
-
-def unique(prefix):
-    return f"{prefix}{uuid.uuid4().hex[:8]}"
 
 
 def base_config(broker, queue, routes, **extra):

@@ -6,23 +6,10 @@ import json
 import os
 import signal
 import subprocess
-import time
 import uuid
 
-import pytest
 
-from listen import Listener, read_records, record_command, wait_for, write_config
-from rabbitmq import RabbitMQ
-
-
-@pytest.fixture(scope="module")
-def broker():
-    with RabbitMQ() as b:
-        yield b
-
-
-def unique(prefix):
-    return f"{prefix}{uuid.uuid4().hex[:8]}"
+from listen import Listener, read_records, record_command, unique, wait_for, write_config
 
 
 def config(broker, queue, routes, **extra):

@@ -2,7 +2,6 @@
 
 import json
 import os
-import stat
 import subprocess
 import time
 

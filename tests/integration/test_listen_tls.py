@@ -1,7 +1,6 @@
 """flr-listen over amqps:// against a real RabbitMQ TLS listener that verifies the
 client certificate (verify_peer, fail_if_no_peer_cert); certificates made with openssl."""
 
-import os
 import subprocess
 import uuid
 

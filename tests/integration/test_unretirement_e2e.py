@@ -16,7 +16,6 @@ import yaml
 from flrtest import BIN_DIR, SOURCE_DIR, run
 from listen import Listener, ansible_cfg, wait_for, write_config
 from pagure_messages import COMMENT, NEW, issue_message, scm_request_message
-from rabbitmq import RabbitMQ
 from unretire_listen import route_config
 from unretire_world import SCENARIOS, World
 
@@ -32,12 +31,6 @@ def world(tmp):
     w = World(tmp / "world", phase="report-only")
     yield w
     w.stop()
-
-
-@pytest.fixture(scope="module")
-def broker():
-    with RabbitMQ() as b:
-        yield b
 
 
 @pytest.fixture(scope="module")

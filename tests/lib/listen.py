@@ -5,8 +5,8 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import time
+import uuid
 
 import yaml
 
@@ -128,6 +128,11 @@ class Listener:
             if " summary " in line:
                 return dict(kv.split("=") for kv in line.split(" summary ", 1)[1].split())
         raise AssertionError("no summary line:\n" + self.text()[-2000:])
+
+
+def unique(prefix):
+    """A name no other test in the run uses (queues, topics)."""
+    return f"{prefix}{uuid.uuid4().hex[:8]}"
 
 
 def wait_for(predicate, timeout=90, what="condition"):

@@ -9,15 +9,8 @@
 
 using flr::test::StandIn;
 
-namespace {
-StandIn& standin() {
-    static StandIn s;
-    return s;
-}
-}  // namespace
-
 TEST(Koji, GetsBuildsByNvrAndId) {
-    auto koji = flr::koji::connect(standin().config());
+    auto koji = flr::koji::connect(flr::test::shared_standin().config());
     auto b = koji->build("bash-5.2.26-3.fc40");
     ASSERT_TRUE(b);
     EXPECT_EQ(b->id, 2421063);
@@ -31,7 +24,7 @@ TEST(Koji, GetsBuildsByNvrAndId) {
 }
 
 TEST(Koji, LatestAndTaggedBuildsUseKeywordArguments) {
-    auto koji = flr::koji::connect(standin().config());
+    auto koji = flr::koji::connect(flr::test::shared_standin().config());
     auto latest = koji->latest_builds("f40-updates", "bash");
     ASSERT_EQ(latest.size(), 1U);
     EXPECT_EQ(latest[0].nvr, "bash-5.2.26-4.fc40");
@@ -44,7 +37,7 @@ TEST(Koji, LatestAndTaggedBuildsUseKeywordArguments) {
 }
 
 TEST(Koji, PackageListsShowBlockedEntries) {
-    auto koji = flr::koji::connect(standin().config());
+    auto koji = flr::koji::connect(flr::test::shared_standin().config());
     auto entries = koji->packages({"f44", "nethack", true, true});
     ASSERT_EQ(entries.size(), 1U);
     EXPECT_TRUE(entries[0].blocked);
@@ -59,7 +52,7 @@ TEST(Koji, PackageListsShowBlockedEntries) {
 }
 
 TEST(Koji, ArchivesAndRpmsOfAnImage) {
-    auto koji = flr::koji::connect(standin().config());
+    auto koji = flr::koji::connect(flr::test::shared_standin().config());
     auto archives = koji->archives(2421062, "image");
     ASSERT_EQ(archives.size(), 2U);
     EXPECT_EQ(archives[0].arch, "x86_64");
@@ -70,7 +63,7 @@ TEST(Koji, ArchivesAndRpmsOfAnImage) {
 }
 
 TEST(Koji, MulticallAnswersInOrder) {
-    auto koji = flr::koji::connect(standin().config());
+    auto koji = flr::koji::connect(flr::test::shared_standin().config());
     auto many = koji->packages_many({{"f44", "nethack", true, true}, {"f44", "bash", true, true}});
     ASSERT_EQ(many.size(), 2U);
     ASSERT_EQ(many[0].size(), 1U);
@@ -83,7 +76,7 @@ TEST(Koji, MulticallAnswersInOrder) {
 }
 
 TEST(Koji, FaultsAreTyped) {
-    auto koji = flr::koji::connect(standin().config());
+    auto koji = flr::koji::connect(flr::test::shared_standin().config());
     try {
         koji->tagged("no-such-tag", {});
         FAIL() << "no fault";
@@ -118,7 +111,7 @@ TEST(Koji, UnblockLogsInAndIsJournaled) {
 }
 
 TEST(Koji, WritesNeedACertificate) {
-    auto config = flr::Config::parse("koji: {url: \"" + standin().url() + "/kojihub\"}");
+    auto config = flr::Config::parse("koji: {url: \"" + flr::test::shared_standin().url() + "/kojihub\"}");
     auto koji = flr::koji::connect(config);
     EXPECT_THROW(koji->unblock("f44", "nethack"), flr::ConfigError);
 }

@@ -6,21 +6,14 @@
 #include <flr/error.hpp>
 
 #include <gtest/gtest.h>
+
+using flr::test::StandIn;
 #include <sys/stat.h>
 
 #include <fstream>
 
-using flr::test::StandIn;
-
-namespace {
-StandIn& standin() {
-    static StandIn s;
-    return s;
-}
-}  // namespace
-
 TEST(Bugzilla, GetsABugWithItsFlags) {
-    auto bz = flr::bugzilla::connect(standin().config());
+    auto bz = flr::bugzilla::connect(flr::test::shared_standin().config());
     auto bug = bz->bug(1441813);
     ASSERT_TRUE(bug);
     EXPECT_EQ(bug->component, "Package Review");
@@ -56,8 +49,8 @@ TEST(Bugzilla, AWrongKeyIsRefused) {
     std::string key = dir.file("key");
     { std::ofstream(key) << "wrong\n"; }
     ::chmod(key.c_str(), 0600);
-    auto bz = flr::bugzilla::connect(
-        flr::Config::parse("bugzilla: {url: \"" + standin().url() + "\", api_key_file: \"" + key + "\"}"));
+    auto bz = flr::bugzilla::connect(flr::Config::parse("bugzilla: {url: \"" + flr::test::shared_standin().url() +
+                                                        "\", api_key_file: \"" + key + "\"}"));
     try {
         bz->add_comment(1441813, "x");
         FAIL() << "no error";
@@ -68,7 +61,7 @@ TEST(Bugzilla, AWrongKeyIsRefused) {
 }
 
 TEST(Bodhi, QueriesUpdatesAcrossPages) {
-    auto bodhi = flr::bodhi::connect(standin().config());
+    auto bodhi = flr::bodhi::connect(flr::test::shared_standin().config());
     flr::bodhi::UpdateQuery q;
     q.releases = {"F40"};
     q.status = "stable";

@@ -93,4 +93,9 @@ void StandIn::fault(const nlohmann::json& rule) {
     control("POST", "faults", rule.dump());
 }
 
+StandIn& shared_standin() {
+    static StandIn s;
+    return s;
+}
+
 }  // namespace flr::test

@@ -42,4 +42,7 @@ private:
     std::string url_;
 };
 
+// One stand-in with the default seed, started on first use and shared by a test binary.
+StandIn& shared_standin();
+
 }  // namespace flr::test
