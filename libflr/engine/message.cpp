@@ -65,7 +65,9 @@ public:
             return false;
         }
         skip_ws();
-        return p_ == end_;
+        // nlohmann's lexer takes a NUL byte for the end of input, and so ignores what
+        // follows one after the value: kept, so that the same bodies are accepted.
+        return p_ == end_ || *p_ == '\0';
     }
 
 private:

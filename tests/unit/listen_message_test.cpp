@@ -85,6 +85,9 @@ TEST(ListenMessage, ParserAgreesWithNlohmann) {
             EXPECT_EQ(fast["a"].type(), ref["a"].type()) << body;
         }
     }
+    std::string nul("{\"a\": 1}\0 junk", 14);
+    Json after_nul;
+    EXPECT_EQ(parse_body(nul, default_max_body, after_nul), std::nullopt);  // as nlohmann: NUL ends the input
     std::string deep = std::string(200, '[') + std::string(200, ']');
     Json out;
     EXPECT_EQ(parse_body("{\"a\": " + deep.substr(1, 398) + "}", default_max_body, out), std::nullopt);
