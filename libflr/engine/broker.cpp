@@ -46,9 +46,18 @@ public:
         auto start = Clock::now();
         int cap = cfg_.amqp.heartbeat > 0 ? cfg_.amqp.heartbeat * 500 : 60000;
         while (!session_.stop_requested()) {
-            receive();
-            acks_.flush(sink_);  // never sleep on finished deliveries
-            session_.step(conn_.buffered() ? -1 : conn_.fd(), conn_.buffered() ? 0 : cap);
+            bool flowing = receive() > 0;
+            // While deliveries keep coming, acks go out as one multiple ack per batch; when
+            // they stop for 1 ms, or nothing came, the finished ones go out before any sleep.
+            bool more = conn_.buffered();
+            if (!more && !flowing) {
+                acks_.flush(sink_);
+            }
+            int timeout = more ? 0 : acks_.unsent() > 0 ? 1 : cap;
+            short ev = session_.step(more ? -1 : conn_.fd(), timeout);
+            if (!more && !(ev & POLLIN)) {
+                acks_.flush(sink_);
+            }
         }
         drain(cap);
         conn_.close();
@@ -76,13 +85,15 @@ private:
     }
 
     // Handle what the socket has, in bounded rounds so jobs and acks keep moving.
-    void receive() {
-        for (int n = 0; n < 512 && conn_.next(delivery_); ++n) {
+    int receive() {
+        int n = 0;
+        for (; n < 512 && conn_.next(delivery_); ++n) {
             handle(delivery_);
             if (acks_.unsent() >= batch_) {
                 acks_.flush(sink_);
             }
         }
+        return n;
     }
 
     void handle(amqp::Delivery& d) {
