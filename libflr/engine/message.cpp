@@ -67,8 +67,12 @@ public:
         skip_ws();
         // nlohmann's lexer takes a NUL byte for the end of input, and so ignores what
         // follows one after the value: kept, so that the same bodies are accepted.
+        stopped_at_nul_ = p_ != end_;
         return p_ == end_ || *p_ == '\0';
     }
+
+    // parse() ended at a NUL byte: the bytes after it are not checked yet.
+    bool stopped_at_nul() const { return stopped_at_nul_; }
 
 private:
     // 0: copied as is inside a string; 1: '"', '\\' or a control character; 2: not ASCII.
@@ -433,6 +437,7 @@ private:
     const unsigned char* end_;
     std::string key_;
     std::string num_;
+    bool stopped_at_nul_ = false;
 };
 
 std::string string_field(const Json& obj, const char* key) {
@@ -488,7 +493,12 @@ std::optional<std::string> parse_body(std::string_view bytes, std::size_t limit,
     if (bytes.size() > limit) {
         return fmt::format("body of {} bytes is over the {} byte limit", bytes.size(), limit);
     }
-    if (!FastParser(bytes).parse(out)) {
+    FastParser parser(bytes);
+    bool ok = parser.parse(out);
+    if (ok && parser.stopped_at_nul() && (!valid_utf8(bytes) || too_deep(bytes))) {
+        ok = false;  // the whole body is checked for UTF-8 and depth, NUL or not
+    }
+    if (!ok) {
         // Refused: the reason, in the documented order.
         out = Json();
         if (!valid_utf8(bytes)) {

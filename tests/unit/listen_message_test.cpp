@@ -88,6 +88,10 @@ TEST(ListenMessage, ParserAgreesWithNlohmann) {
     std::string nul("{\"a\": 1}\0 junk", 14);
     Json after_nul;
     EXPECT_EQ(parse_body(nul, default_max_body, after_nul), std::nullopt);  // as nlohmann: NUL ends the input
+    EXPECT_EQ(parse_body(std::string("{}\0\xff", 4), default_max_body, after_nul), "body is not UTF-8");
+    EXPECT_NE(
+        parse_body("{}" + std::string(1, '\0') + std::string(300, '['), default_max_body, after_nul)->find("nested"),
+        std::string::npos);
     std::string deep = std::string(200, '[') + std::string(200, ']');
     Json out;
     EXPECT_EQ(parse_body("{\"a\": " + deep.substr(1, 398) + "}", default_max_body, out), std::nullopt);
