@@ -50,11 +50,29 @@ std::string describe(const amqp_rpc_reply_t& r) {
     return "unknown reply";
 }
 
+void read_properties(const amqp_basic_properties_t& p, Properties& out) {
+    out = Properties{};
+    if (p._flags & AMQP_BASIC_MESSAGE_ID_FLAG)
+        out.message_id = bytes_str(p.message_id);
+    if (p._flags & AMQP_BASIC_CONTENT_TYPE_FLAG)
+        out.content_type = bytes_str(p.content_type);
+    if (p._flags & AMQP_BASIC_CONTENT_ENCODING_FLAG)
+        out.content_encoding = bytes_str(p.content_encoding);
+    if (p._flags & AMQP_BASIC_DELIVERY_MODE_FLAG)
+        out.delivery_mode = p.delivery_mode;
+    if (p._flags & AMQP_BASIC_HEADERS_FLAG)
+        out.headers = table_to_json(p.headers);
+}
+
 }  // namespace
 
 struct Connection::Impl {
     amqp_connection_state_t conn = nullptr;
     bool open = false;
+    bool confirms = false;
+    std::uint64_t published = 0;  // sequence number of the last publish
+    std::vector<Confirm> confirmed;
+    std::string consumer_tag;
 
     void check(const amqp_rpc_reply_t& r, const std::string& what) {
         if (r.reply_type != AMQP_RESPONSE_NORMAL) {
@@ -69,6 +87,7 @@ struct Connection::Impl {
     }
     void rpc(const std::string& what) { check(amqp_get_rpc_reply(conn), what); }
     bool handle_unexpected_frame();
+    bool handle_frame(const amqp_frame_t& frame);
 };
 
 Url parse_url(const std::string& url) {
@@ -156,6 +175,13 @@ void Connection::declare_queue(const Queue& q) {
     if (q.type != "classic") {
         args.add_string("x-queue-type", q.type);
     }
+    if (!q.dead_letter_exchange.empty()) {
+        args.add_string("x-dead-letter-exchange", q.dead_letter_exchange);
+        args.add_string("x-dead-letter-routing-key", q.dead_letter_key);
+    }
+    if (q.delivery_limit > 0 && q.type == "quorum") {
+        args.add_json({{"x-delivery-limit", q.delivery_limit}});
+    }
     amqp_queue_declare(impl_->conn, channel, as_bytes(q.name), 0, q.durable, q.exclusive, q.auto_delete, args.table());
     impl_->rpc("declare queue " + q.name);
 }
@@ -170,14 +196,94 @@ void Connection::bind(const std::string& queue, const std::string& exchange, con
     impl_->rpc(fmt::format("bind {} to {} with {}", queue, exchange, key));
 }
 
+void Connection::unbind(const std::string& queue, const std::string& exchange, const std::string& key) {
+    amqp_queue_unbind(impl_->conn, channel, as_bytes(queue), as_bytes(exchange), as_bytes(key), amqp_empty_table);
+    impl_->rpc(fmt::format("unbind {} from {} with {}", queue, exchange, key));
+}
+
+void Connection::declare_exchange(const std::string& name, const std::string& type) {
+    amqp_exchange_declare(impl_->conn, channel, as_bytes(name), as_bytes(type), 0, /*durable=*/1, 0, 0,
+                          amqp_empty_table);
+    impl_->rpc("declare exchange " + name);
+}
+
+std::uint32_t Connection::message_count(const std::string& name) {
+    auto* ok = amqp_queue_declare(impl_->conn, channel, as_bytes(name), 1, 0, 0, 0, amqp_empty_table);
+    impl_->rpc("queue " + name + " (passive declare)");
+    return ok ? ok->message_count : 0;
+}
+
 void Connection::qos(std::uint16_t prefetch) {
     amqp_basic_qos(impl_->conn, channel, 0, prefetch, 0);
     impl_->rpc("set prefetch");
 }
 
 void Connection::consume(const std::string& queue) {
-    amqp_basic_consume(impl_->conn, channel, as_bytes(queue), amqp_empty_bytes, 0, /*no_ack=*/0, 0, amqp_empty_table);
+    auto* ok = amqp_basic_consume(impl_->conn, channel, as_bytes(queue), amqp_empty_bytes, 0, /*no_ack=*/0, 0,
+                                  amqp_empty_table);
     impl_->rpc("consume " + queue);
+    impl_->consumer_tag = ok ? bytes_str(ok->consumer_tag) : "";
+}
+
+void Connection::cancel() {
+    amqp_basic_cancel(impl_->conn, channel, as_bytes(impl_->consumer_tag));
+    impl_->rpc("cancel the consumer");
+}
+
+bool Connection::get(const std::string& queue, Delivery& out) {
+    amqp_rpc_reply_t r = amqp_basic_get(impl_->conn, channel, as_bytes(queue), /*no_ack=*/0);
+    impl_->check(r, "get from " + queue);
+    if (r.reply.id != AMQP_BASIC_GET_OK_METHOD) {
+        return false;
+    }
+    auto* ok = static_cast<amqp_basic_get_ok_t*>(r.reply.decoded);
+    out.tag = ok->delivery_tag;
+    out.redelivered = ok->redelivered != 0;
+    out.exchange = bytes_str(ok->exchange);
+    out.routing_key = bytes_str(ok->routing_key);
+    amqp_message_t message;
+    impl_->check(amqp_read_message(impl_->conn, channel, &message, 0), "read message from " + queue);
+    out.body = bytes_str(message.body);
+    read_properties(message.properties, out.props);
+    amqp_destroy_message(&message);
+    return true;
+}
+
+void Connection::confirm_select() {
+    amqp_confirm_select(impl_->conn, channel);
+    impl_->rpc("enable publisher confirms");
+    impl_->confirms = true;
+    impl_->published = 0;
+}
+
+std::vector<Confirm> Connection::take_confirms() {
+    std::vector<Confirm> out;
+    out.swap(impl_->confirmed);
+    return out;
+}
+
+bool Connection::wait_confirms(int timeout_ms) {
+    bool all_ok = true;
+    std::uint64_t done = 0;
+    auto settle = [&] {
+        for (const Confirm& c : take_confirms()) {
+            all_ok = all_ok && c.ok;
+            done = std::max(done, c.seq);
+        }
+    };
+    settle();
+    while (done < impl_->published) {
+        timeval tv{timeout_ms / 1000, (timeout_ms % 1000) * 1000};
+        amqp_frame_t frame;
+        int status = amqp_simple_wait_frame_noblock(impl_->conn, &frame, &tv);
+        if (status == AMQP_STATUS_TIMEOUT) {
+            throw RemoteError("amqp", "no publisher confirm from the broker in time");
+        }
+        impl_->check_status(status, "wait for publisher confirms");
+        impl_->handle_frame(frame);
+        settle();
+    }
+    return all_ok;
 }
 
 bool Connection::buffered() const {
@@ -193,13 +299,24 @@ bool Connection::Impl::handle_unexpected_frame() {
         return false;
     }
     check_status(status, "read frame");
+    return handle_frame(frame);
+}
+
+bool Connection::Impl::handle_frame(const amqp_frame_t& frame) {
     if (frame.frame_type != AMQP_FRAME_METHOD) {
         return true;
     }
     switch (frame.payload.method.id) {
-        case AMQP_BASIC_ACK_METHOD:
-        case AMQP_BASIC_NACK_METHOD:
+        case AMQP_BASIC_ACK_METHOD: {
+            auto* m = static_cast<amqp_basic_ack_t*>(frame.payload.method.decoded);
+            confirmed.push_back({m->delivery_tag, m->multiple != 0, true});
             return true;
+        }
+        case AMQP_BASIC_NACK_METHOD: {
+            auto* m = static_cast<amqp_basic_nack_t*>(frame.payload.method.decoded);
+            confirmed.push_back({m->delivery_tag, m->multiple != 0, false});
+            return true;
+        }
         case AMQP_BASIC_RETURN_METHOD: {
             amqp_message_t message;
             check(amqp_read_message(conn, frame.channel, &message, 0), "read returned message");
@@ -231,18 +348,7 @@ bool Connection::next(Delivery& out) {
             out.exchange = bytes_str(env.exchange);
             out.routing_key = bytes_str(env.routing_key);
             out.body = bytes_str(env.message.body);
-            const amqp_basic_properties_t& p = env.message.properties;
-            out.props = Properties{};
-            if (p._flags & AMQP_BASIC_MESSAGE_ID_FLAG)
-                out.props.message_id = bytes_str(p.message_id);
-            if (p._flags & AMQP_BASIC_CONTENT_TYPE_FLAG)
-                out.props.content_type = bytes_str(p.content_type);
-            if (p._flags & AMQP_BASIC_CONTENT_ENCODING_FLAG)
-                out.props.content_encoding = bytes_str(p.content_encoding);
-            if (p._flags & AMQP_BASIC_DELIVERY_MODE_FLAG)
-                out.props.delivery_mode = p.delivery_mode;
-            if (p._flags & AMQP_BASIC_HEADERS_FLAG)
-                out.props.headers = table_to_json(p.headers);
+            read_properties(env.message.properties, out.props);
             amqp_destroy_envelope(&env);
             return true;
         }
@@ -268,8 +374,8 @@ void Connection::reject(std::uint64_t tag, bool requeue) {
     impl_->check_status(amqp_basic_reject(impl_->conn, channel, tag, requeue), "reject");
 }
 
-void Connection::publish(const std::string& exchange, const std::string& key, const std::string& body,
-                         const Properties& props) {
+std::uint64_t Connection::publish(const std::string& exchange, const std::string& key, const std::string& body,
+                                  const Properties& props) {
     TableBuilder headers;
     headers.add_json(props.headers);
     amqp_basic_properties_t p{};
@@ -291,6 +397,7 @@ void Connection::publish(const std::string& exchange, const std::string& key, co
     impl_->check_status(
         amqp_basic_publish(impl_->conn, channel, as_bytes(exchange), as_bytes(key), 0, 0, &p, as_bytes(body)),
         "publish");
+    return impl_->confirms ? ++impl_->published : 0;
 }
 
 }  // namespace flr::amqp

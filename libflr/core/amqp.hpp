@@ -44,7 +44,17 @@ struct Queue {
     bool durable = true;
     bool exclusive = false;
     bool auto_delete = false;
-    std::string type = "classic";  // or "quorum"
+    std::string type = "classic";      // or "quorum"
+    std::string dead_letter_exchange;  // x-dead-letter-exchange ("" = none)
+    std::string dead_letter_key;       // x-dead-letter-routing-key
+    int delivery_limit = 0;            // x-delivery-limit (quorum only; 0 = none)
+};
+
+// A publisher confirm: the broker took (ok) or refused the publishes up to `seq`.
+struct Confirm {
+    std::uint64_t seq = 0;
+    bool multiple = false;
+    bool ok = true;
 };
 
 struct Properties {
@@ -76,8 +86,15 @@ public:
     void declare_queue(const Queue& queue);
     void check_queue(const std::string& name);  // passive declare: throws when missing
     void bind(const std::string& queue, const std::string& exchange, const std::string& key);
+    void unbind(const std::string& queue, const std::string& exchange, const std::string& key);
+    void declare_exchange(const std::string& name, const std::string& type);  // durable
+    // Passive declare: the number of ready messages; throws when missing.
+    std::uint32_t message_count(const std::string& name);
     void qos(std::uint16_t prefetch);
     void consume(const std::string& queue);  // manual acks (no_ack=0), always
+    void cancel();                           // basic.cancel of the consume above
+    // basic.get with manual ack: false when the queue is empty.
+    bool get(const std::string& queue, Delivery& out);
 
     // Non-blocking: fills `out` and returns true when a delivery is ready. Services
     // heartbeats. Throws RemoteError when the channel or connection is gone.
@@ -87,7 +104,14 @@ public:
 
     void ack(std::uint64_t tag, bool multiple);
     void reject(std::uint64_t tag, bool requeue);
-    void publish(const std::string& exchange, const std::string& key, const std::string& body, const Properties& props);
+    // Publisher confirms on this channel; publish() then returns the sequence number
+    // that a later Confirm names. next() collects confirms; take_confirms() hands them out.
+    void confirm_select();
+    std::uint64_t publish(const std::string& exchange, const std::string& key, const std::string& body,
+                          const Properties& props);
+    std::vector<Confirm> take_confirms();
+    // Blocking: read frames until every publish so far is confirmed; false on a refusal.
+    bool wait_confirms(int timeout_ms);
     // Graceful close (errors ignored); the destructor closes too.
     void close() noexcept;
 

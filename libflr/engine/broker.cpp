@@ -1,17 +1,22 @@
 // Broker mode: consume the queue, route each delivery, ack after all its jobs finish.
-#include "core/amqp.hpp"
-#include "engine/ack_window.hpp"
-#include "engine/listener_impl.hpp"
+// Failed jobs and invalid messages are dead-lettered (publish confirmed, then ack).
+// A lost connection is re-opened with capped exponential backoff while running jobs
+// carry on; their deliveries died with the old channel and come back, and the jobs
+// that already succeeded are then skipped (see "DELIVERY SEMANTICS" in flr-listen(8)).
+#include "engine/broker.hpp"
+
+#include "engine/dead_letter.hpp"
 
 #include <flr/error.hpp>
 #include <flr/log.hpp>
 
 #include <fmt/format.h>
 
-namespace flr::engine {
-namespace {
+#include <algorithm>
 
-amqp::Options connect_options(const AmqpSettings& a) {
+namespace flr::engine {
+
+amqp::Options connect_options(const AmqpSettings& a, const std::string& name) {
     amqp::Url url = amqp::parse_url(a.url);
     if (url.has_password) {
         throw ConfigError("amqp.url: put the password in amqp.password_file, not in the URL");
@@ -26,131 +31,210 @@ amqp::Options connect_options(const AmqpSettings& a) {
     o.cert = a.tls_cert;
     o.key = a.tls_key;
     o.heartbeat = a.heartbeat;
-    o.connection_name = "flr-listen";
+    o.connection_name = name;
     return o;
 }
 
-class Consumer {
-public:
-    explicit Consumer(const ListenConfig& cfg)
-        : cfg_(cfg),
-          session_(cfg, [this](std::uint64_t tag, bool ok) { acks_.settle(tag, ok); }),
-          conn_(connect_options(cfg.amqp)) {
+void RecentSuccesses::add(const std::string& id, const std::string& route) {
+    if (id.empty()) {
+        return;
+    }
+    std::string key = id + '\0' + route;
+    if (!set_.insert(key).second) {
+        return;
+    }
+    order_.push_back(std::move(key));
+    if (order_.size() > capacity) {
+        set_.erase(order_.front());
+        order_.pop_front();
+    }
+}
+
+bool RecentSuccesses::contains(const std::string& id, const std::string& route) const {
+    return !id.empty() && set_.count(id + '\0' + route) > 0;
+}
+
+Consumer::Consumer(ConfigPtr cfg, ConfigLoader loader)
+    : options_(connect_options(cfg->amqp, "flr-listen")),
+      session_(
+          cfg, [this](std::uint64_t t, bool ok, const std::vector<JobFailure>& f) { done(t, ok, f); }, true) {
+    session_.set_reload(std::move(loader),
+                        [this](const ListenConfig& o, const ListenConfig& n) { rebind(o.amqp, n.amqp); });
+    connect();  // the first failure is fatal (exit 4): a wrong URL should not loop
+    sink_.ack = [this](std::uint64_t tag, bool multiple) { conn_->ack(tag, multiple); };
+    sink_.reject = [this](std::uint64_t tag) { conn_->reject(tag, false); };
+    batch_ = static_cast<std::size_t>(std::max(1, cfg->amqp.prefetch / 4));
+    delay_ = cfg->amqp.reconnect_delay;
+}
+
+Consumer::~Consumer() = default;
+
+const AmqpSettings& Consumer::amqp() const {
+    return session_.config().amqp;
+}
+
+void Consumer::connect() {
+    conn_ = std::make_unique<amqp::Connection>(options_);
+    ++generation_;
+    try {
         setup();
-        sink_.ack = [this](std::uint64_t tag, bool multiple) { conn_.ack(tag, multiple); };
-        sink_.reject = [this](std::uint64_t tag) { conn_.reject(tag, false); };
-        batch_ = static_cast<std::size_t>(std::max(1, cfg.amqp.prefetch / 4));
+    } catch (...) {
+        conn_.reset();
+        throw;
     }
+    session_.live.connected = true;
+}
 
-    listen::Summary run() {
-        auto start = Clock::now();
-        int cap = cfg_.amqp.heartbeat > 0 ? cfg_.amqp.heartbeat * 500 : 60000;
-        while (!session_.stop_requested()) {
-            bool flowing = receive() > 0;
-            // While deliveries keep coming, acks go out as one multiple ack per batch; when
-            // they stop for 1 ms, or nothing came, the finished ones go out before any sleep.
-            bool more = conn_.buffered();
-            if (!more && !flowing) {
-                acks_.flush(sink_);
-            }
-            int timeout = more ? 0 : acks_.unsent() > 0 ? 1 : cap;
-            short ev = session_.step(more ? -1 : conn_.fd(), timeout);
-            if (!more && !(ev & POLLIN)) {
-                acks_.flush(sink_);
-            }
+void Consumer::setup() {
+    const AmqpSettings& a = amqp();
+    bool dlx = !a.dead_letter_exchange.empty();
+    if (a.passive_declares) {
+        conn_->check_queue(a.queue);
+        if (dlx) {
+            conn_->check_queue(a.dead_letter_queue);  // provisioned by the operators
         }
-        drain(cap);
-        conn_.close();
-        listen::Summary s = session_.summary(std::chrono::duration<double>(Clock::now() - start).count());
-        log::info(fmt::format("summary received={} routed={} unrouted={} invalid={} succeeded={} failed={} retried={}",
-                              s.received, s.routed, s.unrouted, s.invalid, s.succeeded, s.failed, s.retried));
-        return s;
-    }
-
-private:
-    void setup() {
-        const AmqpSettings& a = cfg_.amqp;
-        if (a.passive_declares) {
-            conn_.check_queue(a.queue);
-        } else {
-            conn_.declare_queue({a.queue, a.durable, a.exclusive, a.auto_delete, a.queue_type});
-            for (const auto& key : a.bindings) {
-                conn_.bind(a.queue, a.exchange, key);
-            }
+    } else {
+        if (dlx) {
+            conn_->declare_exchange(a.dead_letter_exchange, "direct");
+            amqp::Queue dq;
+            dq.name = a.dead_letter_queue;
+            dq.type = a.queue_type;
+            conn_->declare_queue(dq);
+            conn_->bind(a.dead_letter_queue, a.dead_letter_exchange, a.dead_letter_queue);
         }
-        conn_.qos(static_cast<std::uint16_t>(a.prefetch));
-        conn_.consume(a.queue);
-        log::info(fmt::format("consuming {} ({} route(s), {} worker(s), prefetch {})", a.queue, cfg_.routes.size(),
-                              cfg_.workers, a.prefetch));
-    }
-
-    // Handle what the socket has, in bounded rounds so jobs and acks keep moving.
-    int receive() {
-        int n = 0;
-        for (; n < 512 && conn_.next(delivery_); ++n) {
-            handle(delivery_);
-            if (acks_.unsent() >= batch_) {
-                acks_.flush(sink_);
-            }
+        amqp::Queue q{a.queue, a.durable, a.exclusive, a.auto_delete, a.queue_type, "", "", 0};
+        if (dlx) {
+            q.dead_letter_exchange = a.dead_letter_exchange;
+            q.dead_letter_key = a.dead_letter_queue;
+            q.delivery_limit = a.delivery_limit;
         }
-        return n;
-    }
-
-    void handle(amqp::Delivery& d) {
-        acks_.add(d.tag);
-        ++session_.counters().received;
-        Message msg;
-        msg.topic = std::move(d.routing_key);
-        msg.id = std::move(d.props.message_id);
-        if (auto reason = parse_body(d.body, cfg_.max_body, msg.body)) {
-            session_.count_invalid(fmt::format("{} on {}", msg.id, msg.topic), *reason);
-            acks_.settle(d.tag, false);
-            return;
-        }
-        msg.headers = std::move(d.props.headers);
-        if (auto it = msg.headers.find("sent-at"); it != msg.headers.end() && it->is_string()) {
-            msg.sent_at = it->get<std::string>();
-        }
-        if (!session_.route(d.tag, std::move(msg))) {
-            acks_.settle(d.tag, true);
+        conn_->declare_queue(q);
+        for (const auto& key : a.bindings) {
+            conn_->bind(a.queue, a.exchange, key);
         }
     }
+    conn_->qos(static_cast<std::uint16_t>(a.prefetch));
+    conn_->confirm_select();
+    conn_->consume(a.queue);
+    log::info(fmt::format("consuming {} ({} route(s), {} worker(s), prefetch {})", a.queue,
+                          session_.config().routes.size(), session_.config().workers, a.prefetch));
+}
 
-    // SIGTERM: start nothing new, let running jobs finish, ack them; the rest stays
-    // unacked and the broker delivers it again.
-    void drain(int cap) {
-        session_.dispatcher().set_paused(true);
-        while (session_.dispatcher().running() > 0) {
-            while (conn_.next(delivery_)) {
-                // Delivered after the stop: left unacked for redelivery.
+// SIGHUP with derived bindings: bind the new topics, unbind the ones no route uses now.
+void Consumer::rebind(const AmqpSettings& before, const AmqpSettings& after) {
+    if (!conn_ || after.passive_declares) {
+        return;
+    }
+    try {
+        for (const auto& key : after.bindings) {
+            if (std::find(before.bindings.begin(), before.bindings.end(), key) == before.bindings.end()) {
+                conn_->bind(after.queue, after.exchange, key);
             }
-            acks_.flush(sink_);
-            session_.step(conn_.fd(), cap);
         }
+        for (const auto& key : before.bindings) {
+            if (std::find(after.bindings.begin(), after.bindings.end(), key) == after.bindings.end()) {
+                conn_->unbind(before.queue, before.exchange, key);
+            }
+        }
+    } catch (const RemoteError& e) {
+        lost(e);
+    }
+}
+
+listen::Summary Consumer::run() {
+    auto start = Clock::now();
+    while (!session_.stop_requested()) {
+        if (!conn_) {
+            reconnect();
+            continue;
+        }
+        try {
+            pump(cap_ms());
+        } catch (const RemoteError& e) {
+            lost(e);
+        }
+    }
+    drain();
+    listen::Summary s = session_.summary(std::chrono::duration<double>(Clock::now() - start).count());
+    session_.write_metrics(true);
+    log::info(fmt::format(
+        "summary received={} routed={} unrouted={} invalid={} succeeded={} failed={} retried={} dead_lettered={} "
+        "skipped={} reconnects={}",
+        s.received, s.routed, s.unrouted, s.invalid, s.succeeded, s.failed, s.retried, s.dead_lettered, s.skipped,
+        s.reconnects));
+    return s;
+}
+
+int Consumer::cap_ms() const {
+    return amqp().heartbeat > 0 ? amqp().heartbeat * 500 : 60000;
+}
+
+// One round: deliveries, confirms and acks, then wait for the next event.
+void Consumer::pump(int cap) {
+    bool flowing = false;
+    if (conn_) {
+        flowing = receive() > 0;
+        settle_confirms();
+    }
+    session_.live.in_flight = inflight_.size();
+    bool buffered = conn_ && conn_->buffered();
+    // While deliveries keep coming, acks go out as one multiple ack per batch; when they
+    // stop for 1 ms, or nothing came, the finished ones go out before any sleep.
+    if (conn_ && !buffered && !flowing) {
         acks_.flush(sink_);
-        log::info(fmt::format("stopped; {} queued job(s) left for redelivery", session_.dispatcher().queued()));
     }
-
-    const ListenConfig& cfg_;
-    AckWindow acks_;
-    Session session_;
-    amqp::Connection conn_;
-    AckWindow::Sink sink_;
-    amqp::Delivery delivery_;
-    std::size_t batch_ = 1;
-};
-
-}  // namespace
-
-listen::Summary run_broker(const ListenConfig& cfg) {
-    if (!cfg.has_amqp && !cfg.no_amqp_reason.empty()) {
-        throw ConfigError(cfg.no_amqp_reason);
+    int timeout = buffered ? 0 : conn_ && acks_.unsent() > 0 ? 1 : cap;
+    short ev = session_.step(buffered || !conn_ ? -1 : conn_->fd(), timeout);
+    if (conn_ && !buffered && !(ev & POLLIN)) {
+        acks_.flush(sink_);
     }
-    if (!cfg.has_amqp) {
-        throw ConfigError("no amqp section in the configuration (needed unless --replay is given)");
+}
+
+void Consumer::lost(const Error& e) {
+    log::warning(fmt::format("connection lost: {}; {} job(s) keep running, their messages will be redelivered",
+                             e.what(), session_.dispatcher().running()));
+    conn_.reset();
+    session_.live.connected = false;
+    acks_.clear();
+    confirms_.clear();
+    dead_pending_.clear();
+}
+
+// Capped exponential backoff; children are still serviced while waiting.
+void Consumer::reconnect() {
+    auto until = Clock::now() + delay_;
+    while (!session_.stop_requested() && Clock::now() < until) {
+        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - Clock::now()).count();
+        session_.step(-1, static_cast<int>(std::clamp<long long>(left, 1, 1000)));
     }
-    Consumer consumer(cfg);
-    return consumer.run();
+    if (session_.stop_requested()) {
+        return;
+    }
+    try {
+        connect();
+        ++session_.counters().reconnects;
+        delay_ = amqp().reconnect_delay;
+        log::info("reconnected");
+    } catch (const Error& e) {
+        delay_ = std::min(delay_ * 2, amqp().reconnect_delay_max);
+        log::warning(fmt::format("reconnect failed: {}; next try in {:g} s", e.what(),
+                                 std::chrono::duration<double>(delay_).count()));
+    }
+}
+
+// Handle what the socket has, in bounded rounds so jobs and acks keep moving.
+int Consumer::receive() {
+    int n = 0;
+    for (; n < 512 && conn_->next(delivery_); ++n) {
+        if (draining_) {
+            continue;
+        }
+        handle(delivery_);
+        if (acks_.unsent() >= batch_) {
+            acks_.flush(sink_);
+        }
+    }
+    return n;
 }
 
 }  // namespace flr::engine

@@ -35,7 +35,16 @@ struct Dispatcher::Run {
     Clock::time_point deadline;
     bool timed_out = false;
     bool killed = false;
+    std::deque<std::string> tail;  // the last lines of output
 };
+
+std::chrono::milliseconds backoff_delay(const Route& route, int attempt) {
+    auto delay = route.retry_delay;
+    for (int i = 1; i < attempt && delay < route.retry_delay_max; ++i) {
+        delay *= 2;
+    }
+    return std::min(delay, route.retry_delay_max);
+}
 
 std::string printable(std::string_view s) {
     std::string out;
@@ -65,7 +74,7 @@ Dispatcher::~Dispatcher() {
 
 void Dispatcher::submit(std::uint64_t token, std::shared_ptr<const Message> msg,
                         const std::vector<const Route*>& routes) {
-    messages_[token] = MessageState{msg, routes.size(), false};
+    messages_[token] = MessageState{msg, routes.size(), {}};
     for (const Route* route : routes) {
         auto job = std::make_unique<Job>();
         job->token = token;
@@ -77,7 +86,8 @@ void Dispatcher::submit(std::uint64_t token, std::shared_ptr<const Message> msg,
             } catch (const FieldError& e) {
                 log::error(fmt::format("{} {}: ordering key: {}", printable(msg->id), route->name, e.what()));
                 log_job(*job, "error: ordering key", 0);
-                job_done(std::move(job), false);
+                JobFailure f = failure_of(*job, "error: ordering key: " + std::string(e.what()), -1);
+                job_done(std::move(job), false, &f);
                 continue;
             }
         }
@@ -118,13 +128,16 @@ void Dispatcher::start(std::unique_ptr<Job> job) {
         }
     } catch (const FieldError& e) {
         log::error(fmt::format("{} {}: {}", printable(job->msg->id), job->route->name, e.what()));
-        log_job(*job, "error: " + std::string(e.what()), 0);
-        attempt_failed(std::move(job), false);
+        std::string status = "error: " + std::string(e.what());
+        log_job(*job, status, 0);
+        JobFailure f = failure_of(*job, status, -1);
+        attempt_failed(std::move(job), false, f);
         return;
     } catch (const Error& e) {
         log::error(fmt::format("{} {}: {}", printable(job->msg->id), job->route->name, e.what()));
         log_job(*job, "error: cannot start", 0);
-        attempt_failed(std::move(job), true);
+        JobFailure f = failure_of(*job, "error: cannot start: " + std::string(e.what()), -1);
+        attempt_failed(std::move(job), true, f);
         return;
     }
     run->out = run->child.take_stdout();
@@ -186,7 +199,11 @@ void Dispatcher::read_output(Run& run, bool until_eof) {
     }
 }
 
-void Dispatcher::emit_line(const Run& run, std::string_view line) {
+void Dispatcher::emit_line(Run& run, std::string_view line) {
+    run.tail.emplace_back(line.substr(0, 1024));
+    if (run.tail.size() > settings_.tail_lines) {
+        run.tail.pop_front();
+    }
     if (log::enabled(log::Level::info)) {
         log::info(fmt::format("{} {}: {}", printable(run.job->msg->id), run.job->route->name, printable(line)));
     }
@@ -220,24 +237,49 @@ void Dispatcher::finish(Run& run, int wait_status) {
     result.timed_out = run.timed_out;
     double ms = std::chrono::duration<double, std::milli>(Clock::now() - run.start).count();
     log_job(*run.job, result.describe(), ms);
+    if (settings_.observe) {
+        settings_.observe(run.job->route->name, ms / 1000, result.ok());
+    }
     if (result.ok()) {
         job_done(std::move(run.job), true);
-    } else {
-        attempt_failed(std::move(run.job), true);
-    }
-}
-
-void Dispatcher::attempt_failed(std::unique_ptr<Job> job, bool retryable) {
-    if (retryable && job->attempt < job->route->max_attempts) {
-        ++job->attempt;
-        ++counters_.retried;
-        ready_.push_back(std::move(job));  // keeps its ordering key
         return;
     }
-    job_done(std::move(job), false);
+    JobFailure f = failure_of(*run.job, result.describe(), result.timed_out ? -1 : result.exit_code);
+    for (const auto& line : run.tail) {
+        f.output += printable(line) + '\n';
+    }
+    attempt_failed(std::move(run.job), true, f);
 }
 
-void Dispatcher::job_done(std::unique_ptr<Job> job, bool ok) {
+JobFailure Dispatcher::failure_of(const Job& job, const std::string& status, int exit_code) const {
+    return JobFailure{job.route->name, status, exit_code, job.attempt, ""};
+}
+
+void Dispatcher::attempt_failed(std::unique_ptr<Job> job, bool retryable, const JobFailure& failure) {
+    if (retryable && job->attempt < job->route->max_attempts) {
+        auto delay = settings_.backoff ? backoff_delay(*job->route, job->attempt) : std::chrono::milliseconds(0);
+        ++job->attempt;
+        ++counters_.retried;
+        if (delay.count() == 0) {
+            ready_.push_back(std::move(job));  // keeps its ordering key
+        } else {
+            log::info(fmt::format("{} {}: attempt {} in {:g} s", printable(job->msg->id), job->route->name,
+                                  job->attempt, std::chrono::duration<double>(delay).count()));
+            delayed_.emplace(Clock::now() + delay, std::move(job));
+        }
+        return;
+    }
+    job_done(std::move(job), false, &failure);
+}
+
+void Dispatcher::release_delayed(Clock::time_point now) {
+    while (!delayed_.empty() && delayed_.begin()->first <= now) {
+        ready_.push_back(std::move(delayed_.begin()->second));
+        delayed_.erase(delayed_.begin());
+    }
+}
+
+void Dispatcher::job_done(std::unique_ptr<Job> job, bool ok, const JobFailure* failure) {
     ++(ok ? counters_.succeeded : counters_.failed);
     if (job->key) {
         auto it = waiting_.find(*job->key);
@@ -257,15 +299,15 @@ void Dispatcher::job_done(std::unique_ptr<Job> job, bool ok) {
     }
     MessageState& state = it->second;
     if (!ok) {
-        state.failed = true;
+        state.failures.push_back(failure ? *failure : failure_of(*job, "failed", -1));
         log::error(fmt::format("route {} failed after {} attempt(s); message: {}", job->route->name, job->attempt,
                                to_dump(*state.msg).dump(-1, ' ', false, Json::error_handler_t::replace)));
     }
     if (--state.remaining == 0) {
         std::uint64_t token = it->first;
-        bool all_ok = !state.failed;
+        std::vector<JobFailure> failures = std::move(state.failures);
         messages_.erase(it);
-        done_(token, all_ok);
+        done_(token, failures.empty(), failures);
     }
 }
 
@@ -279,6 +321,7 @@ void Dispatcher::log_job(const Job& job, const std::string& status, double ms) c
 }
 
 void Dispatcher::check_timeouts(Clock::time_point now) {
+    release_delayed(now);
     for (auto& run : running_) {
         if (run->deadline > now) {
             continue;
@@ -300,6 +343,9 @@ void Dispatcher::check_timeouts(Clock::time_point now) {
 
 std::optional<Clock::time_point> Dispatcher::next_deadline() const {
     std::optional<Clock::time_point> next;
+    if (!delayed_.empty()) {
+        next = delayed_.begin()->first;
+    }
     for (const auto& run : running_) {
         if (!next || run->deadline < *next) {
             next = run->deadline;

@@ -1,7 +1,8 @@
 // Private: the job scheduler of flr-listen. One job per (message, matching route);
 // at most `workers` run at once; jobs sharing an ordering key run one at a time in
 // arrival order; each run has a timeout (TERM to the group, grace, KILL); failures
-// are retried up to the route's max_attempts; a message is done when all its jobs are.
+// are retried up to the route's max_attempts after a capped exponential backoff (a
+// timer, never a sleep); a message is done when all its jobs are.
 //
 // It never blocks: the owner's event loop polls poll_fds(), calls on_output(),
 // reap() on SIGCHLD and check_timeouts() when next_deadline() passes.
@@ -15,6 +16,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <set>
@@ -30,7 +32,23 @@ struct DispatchSettings {
     std::size_t workers = 4;
     std::chrono::milliseconds kill_grace = std::chrono::seconds(10);
     ActionEnv env;
+    bool backoff = true;          // false (replay): retry at once
+    std::size_t tail_lines = 20;  // output lines kept for a failed job's report
+    // Called after each run with the route name, its duration in seconds and success.
+    std::function<void(const std::string& route, double seconds, bool ok)> observe;
 };
+
+// A job that failed its last attempt (what a dead letter reports).
+struct JobFailure {
+    std::string route;
+    std::string status;  // "exit 1", "killed by signal 9 (timed out)", "error: ..."
+    int exit_code = -1;  // -1 when it did not exit normally
+    int attempts = 0;
+    std::string output;  // the last lines of output, newline-separated
+};
+
+// The retry delay before attempt `attempt + 1`: initial * 2^(attempt-1), at most max.
+std::chrono::milliseconds backoff_delay(const Route& route, int attempt);
 
 struct JobCounters {
     std::uint64_t started = 0;    // process runs, retries included
@@ -42,7 +60,7 @@ struct JobCounters {
 class Dispatcher {
 public:
     // Called once per message when its last job has finished; ok = every job succeeded.
-    using DoneFn = std::function<void(std::uint64_t token, bool ok)>;
+    using DoneFn = std::function<void(std::uint64_t token, bool ok, const std::vector<JobFailure>& failures)>;
 
     Dispatcher(DispatchSettings settings, DoneFn done);
     ~Dispatcher();
@@ -63,6 +81,7 @@ public:
 
     std::size_t running() const noexcept { return running_.size(); }
     std::size_t queued() const noexcept { return ready_.size(); }
+    std::size_t delayed() const noexcept { return delayed_.size(); }
     std::size_t messages_in_flight() const noexcept { return messages_.size(); }
     const JobCounters& counters() const noexcept { return counters_; }
 
@@ -72,16 +91,18 @@ private:
     struct MessageState {
         std::shared_ptr<const Message> msg;
         std::size_t remaining = 0;
-        bool failed = false;
+        std::vector<JobFailure> failures;
     };
 
     void enqueue(std::unique_ptr<Job> job);
     void start(std::unique_ptr<Job> job);
     void read_output(Run& run, bool until_eof);
-    void emit_line(const Run& run, std::string_view line);
+    void emit_line(Run& run, std::string_view line);
     void finish(Run& run, int wait_status);
-    void attempt_failed(std::unique_ptr<Job> job, bool retryable);
-    void job_done(std::unique_ptr<Job> job, bool ok);
+    void attempt_failed(std::unique_ptr<Job> job, bool retryable, const JobFailure& failure);
+    void job_done(std::unique_ptr<Job> job, bool ok, const JobFailure* failure = nullptr);
+    JobFailure failure_of(const Job& job, const std::string& status, int exit_code) const;
+    void release_delayed(Clock::time_point now);
     void log_job(const Job& job, const std::string& status, double ms) const;
 
     DispatchSettings settings_;
@@ -89,6 +110,7 @@ private:
     bool paused_ = false;
     unsigned long serial_ = 0;
     std::deque<std::unique_ptr<Job>> ready_;
+    std::multimap<Clock::time_point, std::unique_ptr<Job>> delayed_;  // retries waiting for their backoff
     std::set<std::string> active_keys_;
     std::unordered_map<std::string, std::deque<std::unique_ptr<Job>>> waiting_;
     std::vector<std::unique_ptr<Run>> running_;

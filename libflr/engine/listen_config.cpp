@@ -124,10 +124,25 @@ void parse_action(const Config& rc, Route& r) {
     }
 }
 
-Route parse_route(const Config& rc, const AnsibleSettings& ansible) {
-    rc.check_keys(
-        {"name", "topic", "when", "playbook", "command", "timeout", "max_attempts", "ordering_key", "ansible"});
+void parse_retry(const Config& c, Route& r) {
+    if (auto t = c.string("retry_delay")) {
+        r.retry_delay = parse_duration(*t, c.where("retry_delay"));
+    }
+    if (auto t = c.string("retry_delay_max")) {
+        r.retry_delay_max = parse_duration(*t, c.where("retry_delay_max"));
+    }
+    if (r.retry_delay_max < r.retry_delay) {
+        throw ConfigError(fmt::format("{}: shorter than retry_delay", c.where("retry_delay_max")));
+    }
+}
+
+Route parse_route(const Config& rc, const AnsibleSettings& ansible, const Route& defaults) {
+    rc.check_keys({"name", "topic", "when", "playbook", "command", "timeout", "max_attempts", "ordering_key", "ansible",
+                   "retry_delay", "retry_delay_max"});
     Route r;
+    r.retry_delay = defaults.retry_delay;
+    r.retry_delay_max = defaults.retry_delay_max;
+    parse_retry(rc, r);
     r.name = rc.required_string("name");
     for (const auto& t : rc.strings("topic")) {
         r.topics.emplace_back(t);
@@ -151,9 +166,36 @@ Route parse_route(const Config& rc, const AnsibleSettings& ansible) {
     return r;
 }
 
+void parse_dead_letters(const Config& a, AmqpSettings& s) {
+    // With passive declares nothing is declared: dead letters only where operators say so.
+    s.dead_letter_exchange = a.string_or("dead_letter_exchange", s.passive_declares ? "" : "flr.dead");
+    s.dead_letter_queue = a.string_or("dead_letter_queue", s.queue + ".dead");
+    s.delivery_limit = static_cast<int>(a.integer_or("delivery_limit", 20));
+    if (s.delivery_limit < 1) {
+        throw ConfigError(fmt::format("{}: must be at least 1", a.where("delivery_limit")));
+    }
+    if (auto t = a.string("reconnect_delay")) {
+        s.reconnect_delay = parse_duration(*t, a.where("reconnect_delay"));
+    }
+    if (auto t = a.string("reconnect_delay_max")) {
+        s.reconnect_delay_max = parse_duration(*t, a.where("reconnect_delay_max"));
+    }
+}
+
+void parse_metrics(const Config& m, MetricsSettings& s) {
+    m.check_keys({"textfile", "interval"});
+    if (auto p = m.string("textfile")) {
+        s.textfile = resolve_path(m, *p);
+    }
+    if (auto t = m.string("interval")) {
+        s.interval = parse_duration(*t, m.where("interval"));
+    }
+}
+
 void parse_amqp(const Config& a, AmqpSettings& s) {
     a.check_keys({"url", "password_file", "queue", "queue_type", "durable", "exchange", "bindings", "prefetch",
-                  "passive_declares", "heartbeat", "tls"});
+                  "passive_declares", "heartbeat", "tls", "dead_letter_exchange", "dead_letter_queue", "delivery_limit",
+                  "reconnect_delay", "reconnect_delay_max"});
     s.url = a.required_string("url");
     if (auto p = a.string("password_file")) {
         s.password_file = resolve_path(a, *p);
@@ -186,6 +228,7 @@ void parse_amqp(const Config& a, AmqpSettings& s) {
     if (s.tls_cert.empty() != s.tls_key.empty()) {
         throw ConfigError(fmt::format("{}: cert and key go together", a.where("tls")));
     }
+    parse_dead_letters(a, s);
 }
 
 }  // namespace
@@ -253,12 +296,15 @@ ListenConfig load_listen_config(const Config& config) {
     if (is_loopabull(config)) {
         return map_loopabull(config);
     }
-    config.check_keys({"routes", "ansible", "amqp", "workers", "max_body_size", "kill_grace", "env_allow", "work_dir"});
+    config.check_keys({"routes", "ansible", "amqp", "workers", "max_body_size", "kill_grace", "env_allow", "work_dir",
+                       "retry_delay", "retry_delay_max", "drain_timeout", "metrics"});
     ListenConfig cfg;
     AnsibleSettings ansible = parse_ansible(config.section("ansible"), AnsibleSettings{});
+    Route defaults;
+    parse_retry(config, defaults);
     std::set<std::string> names;
     for (const auto& rc : config.list("routes")) {
-        Route r = parse_route(rc, ansible);
+        Route r = parse_route(rc, ansible, defaults);
         if (!names.insert(r.name).second) {
             throw ConfigError(fmt::format("{}: duplicate route name \"{}\"", rc.where("name"), r.name));
         }
@@ -276,6 +322,10 @@ ListenConfig load_listen_config(const Config& config) {
     if (auto g = config.string("kill_grace")) {
         cfg.kill_grace = parse_duration(*g, config.where("kill_grace"));
     }
+    if (auto g = config.string("drain_timeout")) {
+        cfg.drain_timeout = parse_duration(*g, config.where("drain_timeout"));
+    }
+    parse_metrics(config.section("metrics"), cfg.metrics);
     cfg.env_allow = config.strings("env_allow");
     cfg.work_dir = config.string_or("work_dir", "");
     if (config.has("amqp")) {

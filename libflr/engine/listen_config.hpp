@@ -28,6 +28,16 @@ struct AmqpSettings {
     bool passive_declares = false;
     int heartbeat = 30;  // seconds
     std::string tls_ca, tls_cert, tls_key;
+    std::string dead_letter_exchange = "flr.dead";  // direct; "" = no dead-lettering
+    std::string dead_letter_queue;                  // default <queue>.dead
+    int delivery_limit = 20;                        // quorum queues: x-delivery-limit
+    std::chrono::milliseconds reconnect_delay = std::chrono::seconds(1);
+    std::chrono::milliseconds reconnect_delay_max = std::chrono::seconds(60);
+};
+
+struct MetricsSettings {
+    std::string textfile;  // "" = none
+    std::chrono::milliseconds interval = std::chrono::seconds(15);
 };
 
 struct ListenConfig {
@@ -37,6 +47,8 @@ struct ListenConfig {
     std::size_t workers = 4;
     std::size_t max_body = default_max_body;
     std::chrono::milliseconds kill_grace = std::chrono::seconds(10);
+    std::chrono::milliseconds drain_timeout = std::chrono::hours(1);  // SIGTERM grace period
+    MetricsSettings metrics;
     std::vector<std::string> env_allow;
     std::string work_dir;  // where private vars directories go; "" = $RUNTIME_DIRECTORY or $TMPDIR
     bool from_loopabull = false;

@@ -26,8 +26,11 @@ std::string work_base(const ListenConfig& cfg) {
     return "/tmp";
 }
 
-DispatchSettings dispatch_settings(const ListenConfig& cfg, const std::string& dir) {
+DispatchSettings dispatch_settings(const ListenConfig& cfg, const std::string& dir, bool backoff,
+                                   ListenMetrics& metrics) {
     DispatchSettings s;
+    s.backoff = backoff;
+    s.observe = [&metrics](const std::string& route, double seconds, bool ok) { metrics.observe(route, seconds, ok); };
     s.workers = cfg.workers;
     s.kill_grace = cfg.kill_grace;
     s.env.vars_dir = dir;
@@ -50,29 +53,75 @@ PrivateDir::~PrivateDir() {
     std::filesystem::remove_all(path_, ec);
 }
 
-Session::Session(const ListenConfig& cfg, DoneFn done)
-    : cfg_(cfg),
-      dir_(work_base(cfg)),
-      dispatcher_(dispatch_settings(cfg, dir_.path()), std::move(done)),
+Session::Session(ConfigPtr cfg, DoneFn done, bool backoff)
+    : cfg_(std::move(cfg)),
+      metrics_(cfg_->metrics),
+      dir_(work_base(*cfg_)),
+      dispatcher_(dispatch_settings(*cfg_, dir_.path(), backoff, metrics_), std::move(done)),
       signals_({SIGCHLD, SIGTERM, SIGINT, SIGHUP}) {}
 
-bool Session::route(std::uint64_t token, Message&& msg) {
+void Session::set_reload(ConfigLoader loader, std::function<void(const ListenConfig&, const ListenConfig&)> changed) {
+    loader_ = std::move(loader);
+    changed_ = std::move(changed);
+}
+
+// New routes apply to messages received from now on; jobs already queued or running
+// keep the routes they were matched with. A bad file changes nothing.
+void Session::reload() {
+    if (!loader_) {
+        log::warning("SIGHUP: nothing to reload in this mode");
+        return;
+    }
+    ConfigPtr next;
+    try {
+        next = loader_();
+    } catch (const Error& e) {
+        log::error(fmt::format("SIGHUP: reload failed, keeping the current routes: {}", e.what()));
+        return;
+    }
+    if (dispatcher_.messages_in_flight() == 0) {
+        retired_.clear();
+    }
+    retired_.push_back(cfg_);
+    ConfigPtr old = std::exchange(cfg_, std::move(next));
+    if (changed_) {
+        changed_(*old, *cfg_);
+    }
+    log::info(fmt::format("SIGHUP: reloaded {} route(s)", cfg_->routes.size()));
+}
+
+void Session::write_metrics(bool force) {
+    live.running = dispatcher_.running();
+    live.retry_waits = dispatcher_.delayed();
+    if (!live.connected) {
+        live.in_flight = dispatcher_.messages_in_flight();
+    }
+    metrics_.write(summary(0), live, force);
+}
+
+std::shared_ptr<const Message> Session::route(std::uint64_t token, Message&& msg, const RouteFilter& keep) {
     std::vector<const Route*> matched;
-    for (const auto& r : cfg_.routes) {
+    bool filtered = false;
+    for (const auto& r : cfg_->routes) {
         if (r.matches(msg)) {
-            matched.push_back(&r);
+            bool kept = !keep || keep(r);
+            filtered = filtered || !kept;
+            if (kept) {
+                matched.push_back(&r);
+            }
         }
     }
     if (matched.empty()) {
-        ++counters_.unrouted;
+        ++(filtered ? counters_.skipped : counters_.unrouted);
         if (log::enabled(log::Level::debug)) {
             log::debug(fmt::format("{}: no route for {}", printable(msg.id), printable(msg.topic)));
         }
-        return false;
+        return nullptr;
     }
     ++counters_.routed;
-    dispatcher_.submit(token, std::make_shared<const Message>(std::move(msg)), matched);
-    return true;
+    auto shared = std::make_shared<const Message>(std::move(msg));
+    dispatcher_.submit(token, shared, matched);
+    return shared;
 }
 
 void Session::count_invalid(const std::string& where, const std::string& reason) {
@@ -87,7 +136,11 @@ short Session::step(int extra_fd, int cap_ms) {
     fds_.push_back({extra_fd, POLLIN, 0});  // poll ignores negative fds
     dispatcher_.poll_fds(fds_);
     int timeout = cap_ms;
-    if (auto deadline = dispatcher_.next_deadline()) {
+    auto deadline = dispatcher_.next_deadline();
+    if (auto m = metrics_.next_write(); m && (!deadline || *m < *deadline)) {
+        deadline = m;
+    }
+    if (deadline) {
         auto left = std::chrono::duration_cast<std::chrono::milliseconds>(*deadline - Clock::now()).count() + 1;
         timeout = static_cast<int>(std::clamp<long long>(left, 0, cap_ms < 0 ? 1LL << 30 : cap_ms));
     }
@@ -102,6 +155,7 @@ short Session::step(int extra_fd, int cap_ms) {
         }
     }
     dispatcher_.check_timeouts(Clock::now());
+    write_metrics(false);
     return rc > 0 ? fds_[1].revents : 0;
 }
 
@@ -111,7 +165,7 @@ void Session::handle_signals() {
         if (sig == SIGCHLD) {
             child = true;
         } else if (sig == SIGHUP) {
-            log::warning("SIGHUP: reloading routes is not supported yet; restart to apply changes");
+            reload();
         } else {
             ++stop_count_;
             stop_ = true;
@@ -136,6 +190,9 @@ listen::Summary Session::summary(double seconds) const {
     s.succeeded = dispatcher_.counters().succeeded;
     s.failed = dispatcher_.counters().failed;
     s.retried = dispatcher_.counters().retried;
+    s.dead_lettered = counters_.dead_lettered;
+    s.skipped = counters_.skipped;
+    s.reconnects = counters_.reconnects;
     s.seconds = seconds;
     return s;
 }
@@ -145,18 +202,20 @@ listen::Summary Session::summary(double seconds) const {
 namespace flr::listen {
 
 struct Listener::Impl {
-    engine::ListenConfig cfg;
+    std::shared_ptr<const engine::ListenConfig> cfg;
+    std::string source;
 };
 
 Listener::Listener(const Config& config) : impl_(std::make_unique<Impl>()) {
-    impl_->cfg = engine::load_listen_config(config);
+    impl_->cfg = std::make_shared<const engine::ListenConfig>(engine::load_listen_config(config));
+    impl_->source = config.source();
 }
 
 Listener::~Listener() = default;
 
 std::vector<std::string> Listener::routes() const {
     std::vector<std::string> out;
-    for (const auto& r : impl_->cfg.routes) {
+    for (const auto& r : impl_->cfg->routes) {
         out.push_back(r.name);
     }
     return out;
@@ -167,7 +226,13 @@ Summary Listener::replay(const std::string& file) {
 }
 
 Summary Listener::run() {
-    return engine::run_broker(impl_->cfg);
+    engine::ConfigLoader loader;
+    if (!impl_->source.empty()) {
+        loader = [source = impl_->source] {
+            return std::make_shared<const engine::ListenConfig>(engine::load_listen_config(Config::load_file(source)));
+        };
+    }
+    return engine::run_broker(impl_->cfg, loader);
 }
 
 }  // namespace flr::listen

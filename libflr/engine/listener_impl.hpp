@@ -6,9 +6,11 @@
 #include "core/signals.hpp"
 #include "engine/dispatcher.hpp"
 #include "engine/listen_config.hpp"
+#include "engine/listen_metrics.hpp"
 
 #include <flr/listen.hpp>
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -31,15 +33,23 @@ private:
 
 struct MessageCounters {
     std::uint64_t received = 0, routed = 0, unrouted = 0, invalid = 0;
+    std::uint64_t dead_lettered = 0, skipped = 0, reconnects = 0;
 };
+
+using ConfigPtr = std::shared_ptr<const ListenConfig>;
+// Reads the configuration file again (SIGHUP); throws ConfigError.
+using ConfigLoader = std::function<ConfigPtr()>;
 
 class Session {
 public:
     using DoneFn = Dispatcher::DoneFn;
-    Session(const ListenConfig& cfg, DoneFn done);
+    using RouteFilter = std::function<bool(const Route&)>;
+    Session(ConfigPtr cfg, DoneFn done, bool backoff);
 
-    // Route one valid message: submits its jobs, or returns false when nothing matched.
-    bool route(std::uint64_t token, Message&& msg);
+    // Route one valid message: submits its jobs (the matching routes `keep` accepts)
+    // and returns it, or nullptr when nothing matched (counted unrouted, or skipped
+    // when `keep` refused every match).
+    std::shared_ptr<const Message> route(std::uint64_t token, Message&& msg, const RouteFilter& keep = {});
     void count_invalid(const std::string& where, const std::string& reason);
 
     // One round of the loop: start jobs, wait up to `cap_ms` for any event, handle it.
@@ -47,14 +57,25 @@ public:
     short step(int extra_fd, int cap_ms);
 
     bool stop_requested() const noexcept { return stop_; }
+    const ListenConfig& config() const noexcept { return *cfg_; }
+    // SIGHUP: `loader` reads the new routes; `changed(old, new)` runs after a good reload.
+    void set_reload(ConfigLoader loader, std::function<void(const ListenConfig&, const ListenConfig&)> changed);
+    // The metrics textfile (every metrics.interval from step(), or now with force).
+    void write_metrics(bool force);
+    LiveGauges live;  // the owner keeps in_flight and connected current
     Dispatcher& dispatcher() noexcept { return dispatcher_; }
     MessageCounters& counters() noexcept { return counters_; }
     listen::Summary summary(double seconds) const;
 
 private:
     void handle_signals();
+    void reload();
 
-    const ListenConfig& cfg_;
+    ConfigPtr cfg_;
+    std::vector<ConfigPtr> retired_;  // older routes that queued or running jobs still use
+    ConfigLoader loader_;
+    std::function<void(const ListenConfig&, const ListenConfig&)> changed_;
+    ListenMetrics metrics_;
     PrivateDir dir_;
     Dispatcher dispatcher_;
     SignalFd signals_;
@@ -64,7 +85,7 @@ private:
     int stop_count_ = 0;
 };
 
-listen::Summary replay_file(const ListenConfig& cfg, const std::string& file);
-listen::Summary run_broker(const ListenConfig& cfg);
+listen::Summary replay_file(ConfigPtr cfg, const std::string& file);
+listen::Summary run_broker(ConfigPtr cfg, ConfigLoader loader);
 
 }  // namespace flr::engine

@@ -73,6 +73,7 @@ void map_looper(const Config& looper, ListenConfig& cfg) {
     a.exchange = looper.string_or("exchange.name", "amq.topic");
     a.bindings = looper.strings("routing_keys");
     a.prefetch = 10;
+    a.dead_letter_queue = a.queue + ".dead";
     cfg.has_amqp = true;
 }
 

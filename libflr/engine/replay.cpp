@@ -18,7 +18,10 @@ namespace {
 
 class Replayer {
 public:
-    Replayer(const ListenConfig& cfg) : cfg_(cfg), session_(cfg, [](std::uint64_t, bool) {}) {}
+    explicit Replayer(ConfigPtr cfg)
+        : cfg_(*cfg),
+          session_(
+              cfg, [](std::uint64_t, bool, const std::vector<JobFailure>&) {}, false) {}
 
     void feed(std::string_view text, const std::string& where) {
         ++session_.counters().received;
@@ -47,6 +50,7 @@ public:
         while (session_.dispatcher().messages_in_flight() > 0) {
             step();
         }
+        session_.write_metrics(true);
         return session_.summary(std::chrono::duration<double>(Clock::now() - start).count());
     }
 
@@ -128,7 +132,7 @@ void feed_array(Replayer& replayer, const std::string& text, const std::string& 
 }  // namespace
 
 // A JSON array, one (pretty-printed) message, or JSON lines.
-listen::Summary replay_file(const ListenConfig& cfg, const std::string& file) {
+listen::Summary replay_file(ConfigPtr cfg, const std::string& file) {
     fs::Fd fd(::open(file.c_str(), O_RDONLY | O_CLOEXEC));
     struct stat st {};
     if (!fd || ::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) {

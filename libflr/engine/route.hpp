@@ -56,6 +56,8 @@ struct Route {
     AnsibleSettings ansible;
     std::chrono::milliseconds timeout = std::chrono::hours(1);
     int max_attempts = 3;
+    std::chrono::milliseconds retry_delay = std::chrono::seconds(10);     // first backoff
+    std::chrono::milliseconds retry_delay_max = std::chrono::minutes(5);  // cap
 
     bool topic_matches(std::string_view topic) const;
     bool matches(const Message& msg) const;

@@ -56,17 +56,32 @@ control_path_dir = {d}/cp
     return path
 
 
+def descendants(pid):
+    """Every descendant process id of `pid` (from /proc/*/task/*/children)."""
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            with open(f"/proc/{p}/task/{p}/children") as f:
+                kids = [int(k) for k in f.read().split()]
+        except OSError:
+            kids = []
+        out += kids
+        todo += kids
+    return out
+
+
 class Listener:
     """flr-listen in broker mode, its stderr in a file."""
 
-    def __init__(self, config_path, tmp_path, env=None):
+    def __init__(self, config_path, tmp_path, env=None, new_session=False):
         self.log_path = os.path.join(str(tmp_path), f"listen-{time.monotonic_ns()}.log")
         self.log = open(self.log_path, "w")
         e = dict(os.environ)
         e["TMPDIR"] = str(tmp_path)
         e.update(env or {})
         self.proc = subprocess.Popen([binary(), "--config", config_path, "-v"], stdout=subprocess.DEVNULL,
-                                     stderr=self.log, env=e)
+                                     stderr=self.log, env=e, start_new_session=new_session)
         self.wait_log("consuming ", timeout=20)
 
     def text(self):
@@ -89,6 +104,19 @@ class Listener:
             self.proc.wait(timeout=timeout)
         self.log.close()
         return self.proc.returncode
+
+    def killpg9(self):
+        """SIGKILL to flr-listen's process group and to its actions' own process groups
+        (what systemd's cgroup kill does to the whole service); needs new_session."""
+        groups = {os.getpgid(pid) for pid in descendants(self.proc.pid) if os.path.exists(f"/proc/{pid}")}
+        os.killpg(self.proc.pid, signal.SIGKILL)
+        for group in groups:
+            try:
+                os.killpg(group, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        self.proc.wait()
+        self.log.close()
 
     def kill9(self):
         self.proc.kill()

@@ -41,9 +41,35 @@ def free_port_with_dist():
     raise RuntimeError("no free port pair")
 
 
+def openssl(*args, cwd):
+    subprocess.run(["openssl", *args], cwd=cwd, check=True, capture_output=True, timeout=60)
+
+
+def make_certificates(d):
+    """A CA, a server certificate for 127.0.0.1/localhost and a client certificate
+    (CN=guest), all signed by the CA; files in directory d."""
+    openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=flr test CA",
+            "-keyout", "ca.key", "-out", "ca.pem", cwd=d)
+    for name, cn, ext in (("server", "localhost", "subjectAltName=IP:127.0.0.1,DNS:localhost"),
+                          ("client", "guest", "extendedKeyUsage=clientAuth")):
+        openssl("req", "-newkey", "rsa:2048", "-nodes", "-subj", f"/CN={cn}", "-keyout", f"{name}.key",
+                "-out", f"{name}.csr", cwd=d)
+        with open(os.path.join(d, f"{name}.ext"), "w") as f:
+            f.write(ext + "\n")
+        openssl("x509", "-req", "-in", f"{name}.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial",
+                "-days", "2", "-extfile", f"{name}.ext", "-out", f"{name}.pem", cwd=d)
+        os.chmod(os.path.join(d, f"{name}.key"), 0o600)
+
+
 class RabbitMQ:
-    def __init__(self, tls=None):
+    """tls=True adds a TLS listener (self.tls_port) that requires a client certificate
+    signed by the test CA (verify_peer, fail_if_no_peer_cert); self.certs names the files."""
+
+    def __init__(self, tls=False):
         self.dir = tempfile.mkdtemp(prefix="flr-rabbitmq-")
+        self.tls = tls
+        self.tls_port = free_port() if tls else None
+        self.certs = {}
         self.port = free_port_with_dist()
         self.epmd_port = free_port()
         self.node = f"flr-test-{uuid.uuid4().hex[:10]}@localhost"
@@ -54,6 +80,23 @@ class RabbitMQ:
     @property
     def url(self):
         return f"amqp://guest@127.0.0.1:{self.port}/%2F"
+
+    @property
+    def tls_url(self):
+        return f"amqps://guest@localhost:{self.tls_port}/%2F"  # the certificate names localhost
+
+    def tls_config(self):
+        d = os.path.join(self.dir, "certs")
+        os.makedirs(d, exist_ok=True)
+        make_certificates(d)
+        self.certs = {k: os.path.join(d, f) for k, f in
+                      (("ca", "ca.pem"), ("cert", "client.pem"), ("key", "client.key"))}
+        return (f"listeners.ssl.default = {self.tls_port}\n"
+                f"ssl_options.cacertfile = {d}/ca.pem\n"
+                f"ssl_options.certfile = {d}/server.pem\n"
+                f"ssl_options.keyfile = {d}/server.key\n"
+                "ssl_options.verify = verify_peer\n"
+                "ssl_options.fail_if_no_peer_cert = true\n")
 
     def env(self):
         erl_args = "-kernel inet_dist_use_interface {127,0,0,1}"
@@ -86,6 +129,8 @@ class RabbitMQ:
             f.write("")
         with open(os.path.join(self.dir, "rabbitmq.conf"), "w") as f:
             f.write("loopback_users = none\nlog.console = false\nlog.file.level = warning\n")
+            if self.tls:
+                f.write(self.tls_config())
         with open(os.path.join(self.dir, "enabled_plugins"), "w") as f:
             f.write("[].\n")
         env = self.env()
@@ -155,6 +200,21 @@ class RabbitMQ:
                                          delivery_mode=2, headers=headers or {}, message_id=msg_id)
             ch.basic_publish(exchange, topic, body, props)
         conn.close()
+
+    def restart_app(self, down_seconds=2.0):
+        """Stop the broker application (every connection is closed), wait, start it again.
+        Durable queues and persistent messages survive, as in a broker restart."""
+        self.ctl("stop_app")
+        time.sleep(down_seconds)
+        self.ctl("start_app")
+
+    def close_connections(self, reason="test"):
+        """rabbitmqctl close_connection for every client connection; returns how many."""
+        out = self.ctl("list_connections", "-q", "--no-table-headers", "pid").stdout
+        pids = [line.strip() for line in out.splitlines() if line.strip()]
+        for pid in pids:
+            self.ctl("close_connection", pid, reason)
+        return len(pids)
 
     def queue_depth(self, queue):
         """(ready, unacked) from rabbitmqctl."""

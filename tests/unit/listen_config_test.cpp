@@ -167,4 +167,40 @@ plugins: {looper: {name: fedmsgrabbitmq, credentials: {username: u, password: hu
               std::string::npos);
 }
 
+TEST(ListenConfig, RetriesDeadLettersMetricsAndDrain) {
+    auto cfg = parse(R"(
+retry_delay: 30s
+retry_delay_max: 10m
+drain_timeout: 5m
+metrics: {textfile: m.prom, interval: 5s}
+amqp: {url: "amqp://u@h/%2F", queue: work, queue_type: quorum, delivery_limit: 7, reconnect_delay_max: 30s}
+routes:
+  - {name: a, topic: t, command: [x]}
+  - {name: b, topic: t, command: [x], retry_delay: 1s, retry_delay_max: 2s}
+)");
+    EXPECT_EQ(cfg.routes[0].retry_delay, std::chrono::seconds(30));
+    EXPECT_EQ(cfg.routes[0].retry_delay_max, std::chrono::minutes(10));
+    EXPECT_EQ(cfg.routes[1].retry_delay, std::chrono::seconds(1));
+    EXPECT_EQ(cfg.routes[1].retry_delay_max, std::chrono::seconds(2));
+    EXPECT_EQ(cfg.drain_timeout, std::chrono::minutes(5));
+    EXPECT_EQ(cfg.metrics.interval, std::chrono::seconds(5));
+    EXPECT_EQ(cfg.amqp.dead_letter_exchange, "flr.dead");
+    EXPECT_EQ(cfg.amqp.dead_letter_queue, "work.dead");
+    EXPECT_EQ(cfg.amqp.delivery_limit, 7);
+    EXPECT_EQ(cfg.amqp.reconnect_delay, std::chrono::seconds(1));
+    EXPECT_EQ(cfg.amqp.reconnect_delay_max, std::chrono::seconds(30));
+
+    auto passive = parse(
+        "amqp: {url: \"amqp://u@h/\", queue: q, passive_declares: true}\nroutes: [{name: a, topic: t, command: "
+        "[x]}]\n");
+    EXPECT_EQ(passive.amqp.dead_letter_exchange, "");  // only what operators provisioned
+
+    EXPECT_NE(config_error("retry_delay: 1m\nretry_delay_max: 10s\nroutes: [{name: a, topic: t, command: [x]}]\n")
+                  .find("shorter than retry_delay"),
+              std::string::npos);
+    EXPECT_NE(
+        config_error("metrics: {textfile: x, every: 1s}\nroutes: [{name: a, topic: t, command: [x]}]\n").find("every"),
+        std::string::npos);
+}
+
 }  // namespace flr::engine

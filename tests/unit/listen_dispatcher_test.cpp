@@ -14,12 +14,25 @@ namespace {
 struct Harness {
     test::TempDir dir;
     std::vector<std::pair<std::uint64_t, bool>> done;
+    std::vector<JobFailure> failures;
     std::size_t peak = 0;
     Dispatcher d;
 
-    explicit Harness(std::size_t workers)
-        : d(DispatchSettings{workers, std::chrono::milliseconds(100), ActionEnv{dir.path().string(), {}}},
-            [this](std::uint64_t t, bool ok) { done.emplace_back(t, ok); }) {}
+    static DispatchSettings settings(std::size_t workers, const std::string& dir, bool backoff) {
+        DispatchSettings s;
+        s.workers = workers;
+        s.kill_grace = std::chrono::milliseconds(100);
+        s.env.vars_dir = dir;
+        s.backoff = backoff;
+        return s;
+    }
+
+    explicit Harness(std::size_t workers, bool backoff = false)
+        : d(settings(workers, dir.path().string(), backoff),
+            [this](std::uint64_t t, bool ok, const std::vector<JobFailure>& f) {
+                done.emplace_back(t, ok);
+                failures.insert(failures.end(), f.begin(), f.end());
+            }) {}
 
     // The event loop in miniature: start, wait for output, reap, enforce timeouts.
     void run_until_idle() {
@@ -58,6 +71,10 @@ TEST(ListenDispatcher, RetriesUpToMaxAttemptsThenFails) {
     EXPECT_EQ(h.done, (std::vector<std::pair<std::uint64_t, bool>>{{1, false}}));
     EXPECT_EQ(h.d.counters().started, 3u);
     EXPECT_EQ(h.d.counters().retried, 2u);
+    ASSERT_EQ(h.failures.size(), 1u);
+    EXPECT_EQ(h.failures[0].route, "r");
+    EXPECT_EQ(h.failures[0].exit_code, 1);
+    EXPECT_EQ(h.failures[0].attempts, 3);
     EXPECT_EQ(h.d.counters().failed, 1u);
 }
 
@@ -121,6 +138,45 @@ TEST(ListenDispatcher, BadPlaceholderFailsWithoutRetry) {
     h.run_until_idle();
     EXPECT_EQ(h.done, (std::vector<std::pair<std::uint64_t, bool>>{{1, false}}));
     EXPECT_EQ(h.d.counters().retried, 0u);
+}
+
+TEST(ListenDispatcher, RetriesWaitForACappedExponentialBackoff) {
+    auto cfg = routes(
+        "routes: [{name: r, topic: t, command: [/bin/sh, -c, 'echo out-$$; exit 7'], max_attempts: 4,"
+        " retry_delay: 200ms, retry_delay_max: 300ms}]");
+    EXPECT_EQ(backoff_delay(cfg.routes[0], 1).count(), 200);
+    EXPECT_EQ(backoff_delay(cfg.routes[0], 2).count(), 300);
+    EXPECT_EQ(backoff_delay(cfg.routes[0], 9).count(), 300);
+    Harness h(1, true);
+    auto start = Clock::now();
+    h.d.submit(1, message("{}"), {&cfg.routes[0]});
+    h.run_until_idle();
+    auto waited = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start).count();
+    EXPECT_GE(waited, 200 + 300 + 300);
+    EXPECT_EQ(h.d.counters().started, 4u);
+    ASSERT_EQ(h.failures.size(), 1u);
+    EXPECT_EQ(h.failures[0].exit_code, 7);
+    EXPECT_EQ(h.failures[0].attempts, 4);
+    EXPECT_EQ(h.failures[0].output.rfind("out-", 0), 0u);
+}
+
+TEST(ListenDispatcher, ABackoffWaitDoesNotHoldOtherJobs) {
+    auto cfg = routes(
+        "routes: [{name: bad, topic: t, command: [/bin/false], max_attempts: 2, retry_delay: 2s},"
+        " {name: good, topic: t, command: [/bin/true]}]");
+    Harness h(1, true);
+    h.d.submit(1, message("{}"), {&cfg.routes[0]});
+    h.d.submit(2, message("{}"), {&cfg.routes[1]});
+    auto start = Clock::now();
+    while (h.done.empty() && Clock::now() - start < std::chrono::seconds(5)) {
+        h.d.start_ready();
+        ::poll(nullptr, 0, 5);
+        h.d.reap();
+        h.d.check_timeouts(Clock::now());
+    }
+    EXPECT_EQ(h.done, (std::vector<std::pair<std::uint64_t, bool>>{{2, true}}));
+    EXPECT_LT(Clock::now() - start, std::chrono::seconds(2));
+    EXPECT_EQ(h.d.delayed(), 1u);
 }
 
 }  // namespace flr::engine

@@ -22,7 +22,10 @@ struct Summary {
     std::uint64_t invalid = 0;
     std::uint64_t succeeded = 0;
     std::uint64_t failed = 0;
-    std::uint64_t retried = 0;  // extra attempts
+    std::uint64_t retried = 0;        // extra attempts
+    std::uint64_t dead_lettered = 0;  // dead letters published (broker mode)
+    std::uint64_t skipped = 0;        // redelivered jobs skipped: they had already succeeded
+    std::uint64_t reconnects = 0;     // broker connections re-established
     double seconds = 0;
 };
 
@@ -42,8 +45,10 @@ public:
     // Interrupted on SIGINT/SIGTERM.
     Summary replay(const std::string& file);
 
-    // Consume from the broker until SIGTERM/SIGINT, then let running jobs finish and
-    // return. Throws ConfigError (no amqp section) or RemoteError (broker trouble).
+    // Consume from the broker until SIGTERM/SIGINT, then let running jobs finish (up to
+    // drain_timeout) and return. Reconnects after a lost connection; SIGHUP reloads the
+    // routes from the configuration file. Throws ConfigError (no amqp section) or
+    // RemoteError (the first connection failed).
     Summary run();
 
 private:
