@@ -8,6 +8,9 @@
 #include <amqp_ssl_socket.h>
 #include <amqp_tcp_socket.h>
 #include <fmt/format.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
 
 #include <cstring>
 #include <vector>
@@ -128,6 +131,9 @@ Connection::Connection(const Options& o) : impl_(std::make_unique<Impl>()) {
     }
     std::string where = fmt::format("{}:{}", url.host, url.port);
     impl_->check_status(amqp_socket_open(sock, url.host.c_str(), url.port), "connect to " + where);
+    // Acks and small publishes go out at once, never held back by Nagle's algorithm.
+    int one = 1;
+    ::setsockopt(amqp_get_sockfd(impl_->conn), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 
     amqp_table_entry_t prop{amqp_cstring_bytes("connection_name"), {}};
     prop.value.kind = AMQP_FIELD_KIND_UTF8;

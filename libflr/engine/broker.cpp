@@ -171,14 +171,23 @@ int Consumer::cap_ms() const {
 
 // One round: deliveries, confirms and acks, then wait for the next event.
 void Consumer::pump(int cap) {
+    bool flowing = false;
     if (conn_) {
-        receive();
+        flowing = receive() > 0;
         settle_confirms();
-        acks_.flush(sink_);  // never sleep on finished deliveries
     }
     session_.live.in_flight = inflight_.size();
     bool buffered = conn_ && conn_->buffered();
-    session_.step(buffered || !conn_ ? -1 : conn_->fd(), buffered ? 0 : cap);
+    // While deliveries keep coming, acks go out as one multiple ack per batch; when they
+    // stop for 1 ms, or nothing came, the finished ones go out before any sleep.
+    if (conn_ && !buffered && !flowing) {
+        acks_.flush(sink_);
+    }
+    int timeout = buffered ? 0 : conn_ && acks_.unsent() > 0 ? 1 : cap;
+    short ev = session_.step(buffered || !conn_ ? -1 : conn_->fd(), timeout);
+    if (conn_ && !buffered && !(ev & POLLIN)) {
+        acks_.flush(sink_);
+    }
 }
 
 void Consumer::lost(const Error& e) {
@@ -214,8 +223,9 @@ void Consumer::reconnect() {
 }
 
 // Handle what the socket has, in bounded rounds so jobs and acks keep moving.
-void Consumer::receive() {
-    for (int n = 0; n < 512 && conn_->next(delivery_); ++n) {
+int Consumer::receive() {
+    int n = 0;
+    for (; n < 512 && conn_->next(delivery_); ++n) {
         if (draining_) {
             continue;
         }
@@ -224,6 +234,7 @@ void Consumer::receive() {
             acks_.flush(sink_);
         }
     }
+    return n;
 }
 
 }  // namespace flr::engine

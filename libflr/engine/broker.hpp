@@ -58,7 +58,7 @@ private:
     void pump(int cap);
     void lost(const Error& e);
     void reconnect();
-    void receive();
+    int receive();  // deliveries handled
     void handle(amqp::Delivery& d);
     void done(std::uint64_t token, bool ok, const std::vector<JobFailure>& failures);
     void dead_letter(const InFlight& f, const std::vector<JobFailure>& failures);

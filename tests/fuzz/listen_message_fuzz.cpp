@@ -1,13 +1,90 @@
 // Fuzz the flr-listen message path: body validation, dump/legacy parsing, routing with
 // every kind of condition, placeholders, and the !unsafe vars emitter.
 #include "engine/listen_config.hpp"
+#include "engine/message.hpp"
 #include "engine/vars.hpp"
 
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
+#include <optional>
+#include <string>
 #include <string_view>
 
 namespace {
+
+using flr::engine::Json;
+
+// parse_body's contract, spelt out with nlohmann's parser: the fast parser must accept
+// exactly the same bodies and build exactly the same values (types included).
+bool reference_deep(std::string_view s) {
+    int depth = 0;
+    bool in_string = false;
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        char c = s[i];
+        if (in_string) {
+            if (c == '\\') {
+                ++i;
+            } else if (c == '"') {
+                in_string = false;
+            }
+        } else if (c == '"') {
+            in_string = true;
+        } else if (c == '[' || c == '{') {
+            if (++depth > 200) {
+                return true;
+            }
+        } else if (c == ']' || c == '}') {
+            --depth;
+        }
+    }
+    return false;
+}
+
+bool same(const Json& a, const Json& b) {
+    if (a.type() != b.type() || a.size() != b.size()) {
+        return false;
+    }
+    if (a.is_object()) {
+        for (auto ia = a.begin(), ib = b.begin(); ia != a.end(); ++ia, ++ib) {
+            if (ia.key() != ib.key() || !same(*ia, *ib)) {
+                return false;
+            }
+        }
+        return true;
+    }
+    if (a.is_array()) {
+        for (std::size_t i = 0; i < a.size(); ++i) {
+            if (!same(a[i], b[i])) {
+                return false;
+            }
+        }
+        return true;
+    }
+    return a.dump() == b.dump();
+}
+
+void check_against_nlohmann(std::string_view input) {
+    Json fast;
+    auto reason = flr::engine::parse_body(input, 1 << 20, fast);
+    std::optional<std::string> expected;
+    Json ref;
+    if (!flr::engine::valid_utf8(input)) {
+        expected = "body is not UTF-8";
+    } else if (reference_deep(input)) {
+        expected = "body is nested more than 200 levels deep";
+    } else {
+        ref = Json::parse(input, nullptr, false);
+        if (ref.is_discarded()) {
+            expected = "body is not JSON";
+        } else if (!ref.is_object()) {
+            expected = "body is not a JSON object";
+        }
+    }
+    if (reason != expected || (!reason && !same(fast, ref))) {
+        std::abort();
+    }
+}
 
 const flr::engine::ListenConfig& config() {
     static const flr::engine::ListenConfig cfg = flr::engine::load_listen_config(flr::Config::parse(R"(
@@ -30,6 +107,7 @@ routes:
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     using namespace flr::engine;
     std::string_view input(reinterpret_cast<const char*>(data), size);
+    check_against_nlohmann(input);
     Json record;
     if (parse_body(input, 1 << 20, record)) {
         return 0;

@@ -21,6 +21,83 @@ TEST(ListenMessage, RejectsEachKindOfInvalidBody) {
     EXPECT_NE(parse_body(std::string(100000, '['), default_max_body, out)->find("nested"), std::string::npos);
 }
 
+// parse_body has its own parser; it must agree with nlohmann's on every body.
+TEST(ListenMessage, ParserAgreesWithNlohmann) {
+    const char* bodies[] = {R"({})",
+                            R"( {"a" : 1 } )",
+                            "\xef\xbb\xbf{\"bom\": true}",
+                            "\xef\xbb{}",
+                            R"({"a": 1,})",
+                            R"({"a" 1})",
+                            R"({"a": 01})",
+                            R"({"a": -0})",
+                            R"({"a": -0.0})",
+                            R"({"a": 1.5e3, "b": 1E-2, "c": -1e+2})",
+                            R"({"a": 1.})",
+                            R"({"a": .5})",
+                            R"({"a": 1e})",
+                            R"({"a": -})",
+                            R"({"a": 18446744073709551615})",
+                            R"({"a": 18446744073709551616})",
+                            R"({"a": -9223372036854775808})",
+                            R"({"a": -9223372036854775809})",
+                            R"({"a": 1e400})",
+                            R"({"a": 1e-400})",
+                            R"({"a": 4.9e-324})",
+                            R"({"a": 0.1, "b": 123456789012345678901234567890})",
+                            R"({"a": "x\"y\\z\/\b\f\n\r\t"})",
+                            R"({"a": "\u00e9\u20ac\ud83d\ude00\u0000"})",
+                            R"({"a": "\ud83d"})",
+                            R"({"a": "\ude00"})",
+                            R"({"a": "\ud83dx"})",
+                            R"({"a": "\ud83d\u0041"})",
+                            R"({"a": "\u12"})",
+                            R"({"a": "\x"})",
+                            "{\"a\": \"\t\"}",
+                            "{\"a\": \"\x7f\"}",
+                            "{\"\xc3\xa9\": \"\xf0\x9f\x98\x80\"}",
+                            "{\"a\": \"\xe0\x80\x80\"}",
+                            "{\"a\": \"\xed\xa0\x80\"}",
+                            "{\"a\": \"\xf4\x90\x80\x80\"}",
+                            "{\"a\": \"\xc3\"}",
+                            R"({"a": "x", "a": [1, {"b": null}], "c": [true, false, []]})",
+                            R"({"a": tru})",
+                            R"({"a": nul})",
+                            R"({"a": [1 2]})",
+                            R"({"a": "unterminated)",
+                            R"({"a": 1} x)",
+                            R"({"a": 1}})",
+                            "{\"a\":1}\n\r\t ",
+                            R"([1])",
+                            R"("s")",
+                            R"(3)",
+                            "",
+                            " ",
+                            "{\"a\": 1}\x00"};
+    for (std::string_view body : bodies) {
+        Json fast;
+        auto reason = parse_body(body, default_max_body, fast);
+        Json ref = Json::parse(body, nullptr, false);
+        bool ref_ok = !ref.is_discarded() && ref.is_object();
+        EXPECT_EQ(!reason, ref_ok) << body << ": " << reason.value_or("accepted");
+        if (!reason && ref_ok) {
+            EXPECT_EQ(fast.dump(), ref.dump()) << body;
+            EXPECT_EQ(fast["a"].type(), ref["a"].type()) << body;
+        }
+    }
+    std::string nul("{\"a\": 1}\0 junk", 14);
+    Json after_nul;
+    EXPECT_EQ(parse_body(nul, default_max_body, after_nul), std::nullopt);  // as nlohmann: NUL ends the input
+    EXPECT_EQ(parse_body(std::string("{}\0\xff", 4), default_max_body, after_nul), "body is not UTF-8");
+    EXPECT_NE(
+        parse_body("{}" + std::string(1, '\0') + std::string(300, '['), default_max_body, after_nul)->find("nested"),
+        std::string::npos);
+    std::string deep = std::string(200, '[') + std::string(200, ']');
+    Json out;
+    EXPECT_EQ(parse_body("{\"a\": " + deep.substr(1, 398) + "}", default_max_body, out), std::nullopt);
+    EXPECT_NE(parse_body("{\"a\": " + deep + "}", default_max_body, out)->find("nested"), std::string::npos);
+}
+
 TEST(ListenMessage, Utf8Validation) {
     EXPECT_TRUE(valid_utf8("plain"));
     EXPECT_TRUE(valid_utf8("\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80"));
