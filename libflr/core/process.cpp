@@ -13,6 +13,7 @@
 
 #include <pthread.h>
 #include <sched.h>
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -185,8 +186,23 @@ struct ChildSetup {
     int out_fd;
     int err_fd;
     const char* cwd;  // nullptr: inherit
+    int max_fd;       // for kernels without close_range(2) (before 5.9)
     int error = 0;
 };
+
+// Close every descriptor from `first` up; system calls only, as the child needs.
+bool close_from(int first, int max_fd) {
+    if (::close_range(static_cast<unsigned>(first), ~0U, 0) == 0) {
+        return true;
+    }
+    if (errno != ENOSYS) {
+        return false;
+    }
+    for (int fd = first; fd < max_fd; ++fd) {
+        ::close(fd);
+    }
+    return true;
+}
 
 int child_main(void* arg) {
     auto* c = static_cast<ChildSetup*>(arg);
@@ -202,7 +218,7 @@ int child_main(void* arg) {
     sigemptyset(&none);
     bool ok = in >= 0 && ::setpgid(0, 0) == 0 && (in == 0 || ::dup2(in, 0) == 0) &&
               (c->out_fd == 1 || ::dup2(c->out_fd, 1) == 1) && (c->err_fd == 2 || ::dup2(c->err_fd, 2) == 2) &&
-              ::close_range(3, ~0U, 0) == 0 && (!c->cwd || ::chdir(c->cwd) == 0);
+              close_from(3, c->max_fd) && (!c->cwd || ::chdir(c->cwd) == 0);
     if (ok) {
         for (int fd = 0; fd < 3; ++fd) {
             ::fcntl(fd, F_SETFD, 0);
@@ -272,7 +288,8 @@ Child spawn(const Spec& spec) {
                      spec.stdin_data ? in.read.get() : -1,
                      out.write.get(),
                      spec.merge_stderr ? out.write.get() : err.write.get(),
-                     spec.cwd.empty() ? nullptr : spec.cwd.c_str()};
+                     spec.cwd.empty() ? nullptr : spec.cwd.c_str(),
+                     static_cast<int>(std::min(::sysconf(_SC_OPEN_MAX), 65536L))};
     pid_t fast_pid = fast_spawn(setup);
     if (fast_pid < 0) {
         throw Error(fmt::format("{}: cannot start: {}", spec.argv[0], std::strerror(setup.error)));
