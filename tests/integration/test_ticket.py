@@ -156,3 +156,54 @@ def test_example_sudoers_drop_in_is_valid():
         pytest.skip("visudo not installed")
     r = subprocess.run([visudo, "-cf", str(path)], capture_output=True, text=True)
     assert r.returncode == 0, r.stdout + r.stderr
+
+
+def make_certificate(directory, name, cn):
+    """A self-signed certificate for 127.0.0.1 made with the real openssl."""
+    cert, key = directory / f"{name}.pem", directory / f"{name}.key"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+                    "-subj", f"/CN={cn}", "-addext", "subjectAltName=IP:127.0.0.1",
+                    "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True)
+    return cert, key
+
+
+@pytest.fixture
+def https_standin(tmp_path):
+    cert, key = make_certificate(tmp_path, "server", "flr-standin")
+    ready = tmp_path / "ready"
+    proc = subprocess.Popen([sys.executable, str(STANDIN), "--port", "0", "--seed", str(SEED),
+                             "--ready-file", str(ready), "--tls-cert", str(cert), "--tls-key", str(key)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    for _ in range(200):
+        if ready.exists():
+            break
+        assert proc.poll() is None, proc.stderr.read().decode()
+        time.sleep(0.05)
+    yield json.loads(ready.read_text())["url"], cert
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+def show_over_https(tmp_path, url, ca_line):
+    config = tmp_path / "https.yaml"
+    config.write_text("http: {timeout: 5, retries: 0%s}\npagure: {url: \"%s/pagure\"}\n" % (ca_line, url))
+    return subprocess.run([str(TICKET), "--config", str(config), "show", "--project", "releng", "--id", "1",
+                           "--json"], capture_output=True, text=True, timeout=60)
+
+
+def test_https_with_the_ca_bundle_is_verified_and_works(https_standin, tmp_path):
+    url, cert = https_standin
+    assert url.startswith("https://")
+    r = show_over_https(tmp_path, url, ", ca_bundle: %s" % cert)
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["id"] == 1
+
+
+def test_https_with_an_unknown_certificate_is_refused(https_standin, tmp_path):
+    url, _ = https_standin
+    r = show_over_https(tmp_path, url, "")
+    assert r.returncode == 4, r.stdout + r.stderr
+    assert "certificate" in r.stderr.lower()
+    other, _ = make_certificate(tmp_path, "other", "someone-else")
+    r = show_over_https(tmp_path, url, ", ca_bundle: %s" % other)
+    assert r.returncode == 4, r.stdout + r.stderr

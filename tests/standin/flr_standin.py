@@ -21,6 +21,7 @@ import argparse
 import json
 import os
 import signal
+import ssl
 import sys
 import threading
 import time
@@ -274,6 +275,8 @@ def main(argv=None):
                         help="answer the first K service requests with --fail-status")
     parser.add_argument("--fail-status", type=int, default=503, help="status for --fail-first (503)")
     parser.add_argument("--verbose", action="store_true", help="log every request to stderr")
+    parser.add_argument("--tls-cert", help="serve HTTPS with this certificate (PEM; needs --tls-key)")
+    parser.add_argument("--tls-key", help="private key of --tls-cert (PEM)")
     args = parser.parse_args(argv)
 
     standin = StandIn(args.seed, args.journal, args.distgit_root, args.fail_first, args.fail_status)
@@ -281,7 +284,13 @@ def main(argv=None):
     server.daemon_threads = True
     server.standin = standin
     server.verbose = args.verbose
-    url = "http://%s:%d" % server.server_address[:2]
+    scheme = "http"
+    if args.tls_cert:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(args.tls_cert, args.tls_key)
+        server.socket = context.wrap_socket(server.socket, server_side=True)
+        scheme = "https"
+    url = "%s://%s:%d" % ((scheme,) + server.server_address[:2])
 
     def stop(_signum, _frame):
         threading.Thread(target=server.shutdown, daemon=True).start()
