@@ -6,6 +6,9 @@
 #include <flr/koji.hpp>
 
 #include <gtest/gtest.h>
+#include <fstream>
+#include "core/fs.hpp"
+#include "core/process.hpp"
 
 using flr::test::StandIn;
 
@@ -123,4 +126,42 @@ TEST(Koji, ReadsAreRetriedButWritesAreNot) {
     EXPECT_TRUE(koji->build("bash-5.2.26-3.fc40"));
     s.fault({{"fail_next", 1}, {"status", 503}, {"path_prefix", "/kojihub"}, {"method", "POST"}});
     EXPECT_THROW(koji->unblock("f44", "nethack"), flr::RemoteError);  // the login itself failed
+}
+
+namespace {
+
+// A self-signed certificate for 127.0.0.1, made with the real openssl; returns "cert", "key".
+std::pair<std::string, std::string> certificate(const flr::test::TempDir& dir, const std::string& name) {
+    std::string cert = dir.file(name + ".pem"), key = dir.file(name + ".key");
+    flr::process::Spec spec;
+    spec.argv = {"openssl", "req", "-x509", "-newkey",     "rsa:2048", "-nodes",
+                 "-days",   "2",   "-subj", "/CN=" + name, "-addext",  "subjectAltName=IP:127.0.0.1",
+                 "-keyout", key,   "-out",  cert};
+    spec.env = flr::process::minimal_env();
+    auto r = flr::process::run(spec);
+    EXPECT_TRUE(r.ok()) << r.err;
+    return {cert, key};
+}
+
+}  // namespace
+
+TEST(Koji, SslLoginWithAClientCertificateOverVerifiedTls) {
+    flr::test::TempDir certs;
+    auto [server_cert, server_key] = certificate(certs, "server");
+    auto [client_cert, client_key] = certificate(certs, "client");
+    // Koji's client certificate file holds the certificate and its key.
+    std::string pem = certs.file("koji.pem");
+    std::ofstream(pem) << flr::fs::read_file(client_cert) << flr::fs::read_file(client_key);
+    StandIn s(FLR_TEST_DATA_DIR "/standin/services.yaml", {},
+              {"--tls-cert", server_cert, "--tls-key", server_key, "--tls-client-ca", client_cert});
+    ASSERT_EQ(s.url().rfind("https://", 0), 0u) << s.url();
+    auto yaml = [&](const std::string& cert) {
+        return flr::Config::parse("http: {timeout: 5, retries: 0}\nkoji: {url: \"" + s.url() + "/kojihub\", ca: \"" +
+                                  server_cert + "\"" + (cert.empty() ? "" : ", cert: \"" + cert + "\"") + "}\n");
+    };
+    auto koji = flr::koji::connect(yaml(pem));
+    koji->unblock("f44", "nethack");
+    EXPECT_FALSE(koji->packages({"f44", "nethack", true, true}).at(0).blocked);
+    // Without a client certificate the server refuses the handshake, even for a read.
+    EXPECT_THROW(flr::koji::connect(yaml({}))->build("bash-5.2.26-3.fc40"), flr::RemoteError);
 }

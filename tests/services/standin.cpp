@@ -21,7 +21,7 @@ void write(const std::string& path, const std::string& text, mode_t mode) {
 
 }  // namespace
 
-StandIn::StandIn(const std::string& seed, const std::string& distgit_root) {
+StandIn::StandIn(const std::string& seed, const std::string& distgit_root, const std::vector<std::string>& extra_args) {
     process::Spec spec;
     const char* script = std::getenv("FLR_TEST_STANDIN");  // a stand-in under development
     spec.argv = {FLR_PYTHON3,    script && *script ? script : FLR_STANDIN,
@@ -32,6 +32,7 @@ StandIn::StandIn(const std::string& seed, const std::string& distgit_root) {
     if (!distgit_root.empty()) {
         spec.argv.insert(spec.argv.end(), {"--distgit-root", distgit_root});
     }
+    spec.argv.insert(spec.argv.end(), extra_args.begin(), extra_args.end());
     spec.env = process::minimal_env();
     child_ = process::spawn(spec);
     for (int i = 0; i < 200 && url_.empty(); ++i) {

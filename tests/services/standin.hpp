@@ -12,13 +12,15 @@
 #include <nlohmann/json.hpp>
 
 #include <string>
+#include <vector>
 
 namespace flr::test {
 
 class StandIn {
 public:
+    // `extra_args` go to flr_standin.py as they are (e.g. --tls-cert F --tls-key K).
     explicit StandIn(const std::string& seed = FLR_TEST_DATA_DIR "/standin/services.yaml",
-                     const std::string& distgit_root = {});
+                     const std::string& distgit_root = {}, const std::vector<std::string>& extra_args = {});
     ~StandIn();
     StandIn(const StandIn&) = delete;
     StandIn& operator=(const StandIn&) = delete;

@@ -277,6 +277,7 @@ def main(argv=None):
     parser.add_argument("--verbose", action="store_true", help="log every request to stderr")
     parser.add_argument("--tls-cert", help="serve HTTPS with this certificate (PEM; needs --tls-key)")
     parser.add_argument("--tls-key", help="private key of --tls-cert (PEM)")
+    parser.add_argument("--tls-client-ca", help="with --tls-cert: require a client certificate signed by this CA")
     args = parser.parse_args(argv)
 
     standin = StandIn(args.seed, args.journal, args.distgit_root, args.fail_first, args.fail_status)
@@ -288,6 +289,9 @@ def main(argv=None):
     if args.tls_cert:
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         context.load_cert_chain(args.tls_cert, args.tls_key)
+        if args.tls_client_ca:
+            context.verify_mode = ssl.CERT_REQUIRED
+            context.load_verify_locations(args.tls_client_ca)
         server.socket = context.wrap_socket(server.socket, server_side=True)
         scheme = "https"
     url = "%s://%s:%d" % ((scheme,) + server.server_address[:2])
