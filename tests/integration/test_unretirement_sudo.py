@@ -30,8 +30,11 @@ EXAMPLE = SOURCE_DIR / "sudoers.d" / "flr-unretirement-example"
 pytestmark = pytest.mark.skipif(
     os.geteuid() != 0 or not shutil.which("sudo") or not shutil.which("useradd")
     or not os.path.isdir("/etc/sudoers.d") or os.path.exists("/etc/flr")
-    or not re.fullmatch(r"[A-Za-z0-9/_.-]+", str(BIN_DIR)),
-    reason="needs root, sudo, useradd, /etc/sudoers.d, no /etc/flr and a plain build path")
+    or not re.fullmatch(r"[A-Za-z0-9/_.-]+", str(BIN_DIR))
+    # ansible-playbook needs a shared-memory directory every user can write (not so in
+    # some chroots, where /dev/shm is not mounted).
+    or not os.path.isdir("/dev/shm") or (os.stat("/dev/shm").st_mode & 0o1777) != 0o1777,
+    reason="needs root, sudo, useradd, /etc/sudoers.d, no /etc/flr, a plain build path and /dev/shm")
 
 
 @pytest.fixture
