@@ -230,6 +230,12 @@ int child_main(void* arg) {
     ::_exit(127);
 }
 
+// The descriptor limit, read once (only kernels without close_range(2) need it).
+int open_max() {
+    static const int max = static_cast<int>(std::min(::sysconf(_SC_OPEN_MAX), 65536L));
+    return max;
+}
+
 // clone(CLONE_VM | CLONE_VFORK) on a reused stack: no page-table copy and no stack
 // mmap/munmap per child, about half the parent's CPU of glibc's posix_spawn.
 pid_t fast_spawn(ChildSetup& setup) {
@@ -259,10 +265,18 @@ Child spawn(const Spec& spec) {
     if (spec.argv.empty()) {
         throw Error("cannot run an empty command");
     }
-    std::string path = env_lookup(spec.env, "PATH").value_or("/usr/bin:/bin");
-    auto exe = find_executable(spec.argv[0], path);
+    // A name with a slash is executed as is (execve reports a missing file, see below);
+    // other names are looked up in the child's PATH.
+    std::optional<std::string> exe = spec.argv[0];
+    if (spec.argv[0].find('/') == std::string::npos) {
+        exe = find_executable(spec.argv[0], env_lookup(spec.env, "PATH").value_or("/usr/bin:/bin"));
+    }
+    auto cannot_start = [&spec](int err) {
+        return err == ENOENT ? Error(fmt::format("{}: command not found", spec.argv[0]))
+                             : Error(fmt::format("{}: cannot start: {}", spec.argv[0], std::strerror(err)));
+    };
     if (!exe) {
-        throw Error(fmt::format("{}: command not found", spec.argv[0]));
+        throw cannot_start(ENOENT);
     }
 
     Pipe out = make_pipe();
@@ -289,10 +303,10 @@ Child spawn(const Spec& spec) {
                      out.write.get(),
                      spec.merge_stderr ? out.write.get() : err.write.get(),
                      spec.cwd.empty() ? nullptr : spec.cwd.c_str(),
-                     static_cast<int>(std::min(::sysconf(_SC_OPEN_MAX), 65536L))};
+                     open_max()};
     pid_t fast_pid = fast_spawn(setup);
     if (fast_pid < 0) {
-        throw Error(fmt::format("{}: cannot start: {}", spec.argv[0], std::strerror(setup.error)));
+        throw cannot_start(setup.error);
     }
     Child fast;
     fast.pid_ = fast_pid;
@@ -345,7 +359,7 @@ Child spawn(const Spec& spec) {
     pid_t pid = -1;
     int rc = posix_spawn(&pid, exe->c_str(), &fa.fa, &attr.attr, argv.data(), envp.data());
     if (rc != 0) {
-        throw Error(fmt::format("{}: cannot start: {}", spec.argv[0], std::strerror(rc)));
+        throw cannot_start(rc);
     }
     Child child;
     child.pid_ = pid;

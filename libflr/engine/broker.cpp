@@ -64,6 +64,7 @@ Consumer::Consumer(ConfigPtr cfg, ConfigLoader loader)
     sink_.ack = [this](std::uint64_t tag, bool multiple) { conn_->ack(tag, multiple); };
     sink_.reject = [this](std::uint64_t tag) { conn_->reject(tag, false); };
     batch_ = static_cast<std::size_t>(std::max(1, cfg->amqp.prefetch / 4));
+    prefetch_ = static_cast<std::size_t>(std::max(0, cfg->amqp.prefetch));
     delay_ = cfg->amqp.reconnect_delay;
 }
 
@@ -171,23 +172,38 @@ int Consumer::cap_ms() const {
 
 // One round: deliveries, confirms and acks, then wait for the next event.
 void Consumer::pump(int cap) {
-    bool flowing = false;
     if (conn_) {
-        flowing = receive() > 0;
+        receive();
         settle_confirms();
     }
     session_.live.in_flight = inflight_.size();
     bool buffered = conn_ && conn_->buffered();
-    // While deliveries keep coming, acks go out as one multiple ack per batch; when they
-    // stop for 1 ms, or nothing came, the finished ones go out before any sleep.
-    if (conn_ && !buffered && !flowing) {
-        acks_.flush(sink_);
+    std::optional<int> due = send_acks();
+    int timeout = buffered ? 0 : due ? std::min(*due, cap) : cap;
+    session_.step(buffered || !conn_ ? -1 : conn_->fd(), timeout);
+}
+
+// Finished deliveries are acked together, as one multiple ack where they are
+// consecutive: at once when a batch (prefetch/4) is ready, or when the broker's window
+// is full and no job is waiting to start (more deliveries are wanted now); otherwise at
+// most ack_delay after the first of them finished. Fewer acks mean fewer sends for
+// flr-listen and fewer, larger delivery rounds from the broker.
+std::optional<int> Consumer::send_acks() {
+    if (!conn_ || acks_.unsent() == 0) {
+        ack_due_.reset();
+        return std::nullopt;
     }
-    int timeout = buffered ? 0 : conn_ && acks_.unsent() > 0 ? 1 : cap;
-    short ev = session_.step(buffered || !conn_ ? -1 : conn_->fd(), timeout);
-    if (conn_ && !buffered && !(ev & POLLIN)) {
-        acks_.flush(sink_);
+    auto now = Clock::now();
+    if (!ack_due_) {
+        ack_due_ = now + ack_delay;
     }
+    bool starved = prefetch_ > 0 && acks_.size() >= prefetch_ && session_.dispatcher().queued() == 0;
+    if (acks_.unsent() >= batch_ || starved || now >= *ack_due_) {
+        acks_.flush(sink_);
+        ack_due_.reset();
+        return std::nullopt;
+    }
+    return static_cast<int>(std::chrono::ceil<std::chrono::milliseconds>(*ack_due_ - now).count());
 }
 
 void Consumer::lost(const Error& e) {
@@ -231,7 +247,7 @@ int Consumer::receive() {
         }
         handle(delivery_);
         if (acks_.unsent() >= batch_) {
-            acks_.flush(sink_);
+            send_acks();
         }
     }
     return n;

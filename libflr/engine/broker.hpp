@@ -11,6 +11,7 @@
 #include <deque>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
@@ -34,6 +35,8 @@ private:
 
 class Consumer {
 public:
+    // The longest a finished delivery waits for its ack to be sent (see send_acks).
+    static constexpr std::chrono::milliseconds ack_delay{10};
     Consumer(ConfigPtr cfg, ConfigLoader loader);
     ~Consumer();
     listen::Summary run();
@@ -56,6 +59,7 @@ private:
     void setup();
     void rebind(const AmqpSettings& before, const AmqpSettings& after);
     void pump(int cap);
+    std::optional<int> send_acks();  // ms until the next ack is due, or none waiting
     void lost(const Error& e);
     void reconnect();
     int receive();  // deliveries handled
@@ -76,6 +80,8 @@ private:
     AckWindow::Sink sink_;
     amqp::Delivery delivery_;
     std::size_t batch_ = 1;
+    std::size_t prefetch_ = 0;
+    std::optional<Clock::time_point> ack_due_;
     std::chrono::milliseconds delay_{1000};  // next reconnect wait
     std::uint64_t next_token_ = 0;
     std::unordered_map<std::uint64_t, InFlight> inflight_;
