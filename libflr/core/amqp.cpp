@@ -12,6 +12,7 @@
 #include <netinet/tcp.h>
 #include <sys/socket.h>
 
+#include <chrono>
 #include <cstring>
 #include <vector>
 
@@ -73,6 +74,7 @@ struct Connection::Impl {
     std::uint64_t published = 0;  // sequence number of the last publish
     std::vector<Confirm> confirmed;
     std::string consumer_tag;
+    std::chrono::steady_clock::time_point last_keepalive{};
 
     void check(const amqp_rpc_reply_t& r, const std::string& what) {
         if (r.reply_type != AMQP_RESPONSE_NORMAL) {
@@ -364,6 +366,19 @@ bool Connection::next(Delivery& out) {
         impl_->open = false;
         impl_->check(r, "consume");
     }
+}
+
+void Connection::keepalive() {
+    int heartbeat = amqp_get_heartbeat(impl_->conn);
+    auto now = std::chrono::steady_clock::now();
+    if (heartbeat <= 0 || now - impl_->last_keepalive < std::chrono::milliseconds(heartbeat * 500)) {
+        return;
+    }
+    amqp_frame_t frame{};
+    frame.frame_type = AMQP_FRAME_HEARTBEAT;
+    frame.channel = 0;
+    impl_->check_status(amqp_send_frame(impl_->conn, &frame), "send a heartbeat");
+    impl_->last_keepalive = now;
 }
 
 void Connection::ack(std::uint64_t tag, bool multiple) {

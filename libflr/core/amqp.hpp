@@ -2,7 +2,8 @@
 // consuming with manual acks, publishing. One connection, one channel, no threads.
 //
 // Non-blocking use from an event loop: poll fd() for POLLIN, then call next() until it
-// returns false; call next() at least every heartbeat/2 seconds so heartbeats flow.
+// returns false; call next() (or keepalive()) at least every heartbeat/2 seconds so
+// heartbeats flow.
 #pragma once
 
 #include <flr/secret.hpp>
@@ -101,6 +102,10 @@ public:
     bool next(Delivery& out);
     // Frames or bytes already read and not yet handled: call next() before polling.
     bool buffered() const;
+    // For a consumer that stops reading for a while (back-pressure): sends a heartbeat
+    // frame when half the negotiated interval has passed since the last one it sent,
+    // so the broker keeps the connection. Call it at least every heartbeat/2 seconds.
+    void keepalive();
 
     void ack(std::uint64_t tag, bool multiple);
     void reject(std::uint64_t tag, bool requeue);

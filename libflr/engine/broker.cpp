@@ -171,16 +171,23 @@ int Consumer::cap_ms() const {
 }
 
 // One round: deliveries, confirms and acks, then wait for the next event.
+// While enough jobs wait for a worker, deliveries stay unread in the socket (the
+// broker holds the rest of the prefetch window) and heartbeats are sent by hand.
 void Consumer::pump(int cap) {
-    if (conn_) {
+    bool reading = conn_ && (draining_ || !session_.backlogged());
+    if (reading) {
         receive();
+    } else if (conn_) {
+        conn_->keepalive();
+    }
+    if (conn_) {
         settle_confirms();
     }
     session_.live.in_flight = inflight_.size();
-    bool buffered = conn_ && conn_->buffered();
+    bool buffered = reading && conn_->buffered();
     std::optional<int> due = send_acks();
     int timeout = buffered ? 0 : due ? std::min(*due, cap) : cap;
-    session_.step(buffered || !conn_ ? -1 : conn_->fd(), timeout);
+    session_.step(reading && !buffered ? conn_->fd() : -1, timeout);
 }
 
 // Finished deliveries are acked together, as one multiple ack where they are
@@ -241,7 +248,7 @@ void Consumer::reconnect() {
 // Handle what the socket has, in bounded rounds so jobs and acks keep moving.
 int Consumer::receive() {
     int n = 0;
-    for (; n < 512 && conn_->next(delivery_); ++n) {
+    for (; n < 512 && (draining_ || !session_.backlogged()) && conn_->next(delivery_); ++n) {
         if (draining_) {
             continue;
         }

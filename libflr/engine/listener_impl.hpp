@@ -36,6 +36,11 @@ struct MessageCounters {
     std::uint64_t dead_lettered = 0, skipped = 0, reconnects = 0;
 };
 
+// How many messages (replay) or ready jobs (broker mode) may wait for a worker.
+constexpr std::size_t backlog_limit(std::size_t workers) noexcept {
+    return workers * 4 + 16;
+}
+
 using ConfigPtr = std::shared_ptr<const ListenConfig>;
 // Reads the configuration file again (SIGHUP); throws ConfigError.
 using ConfigLoader = std::function<ConfigPtr()>;
@@ -57,6 +62,9 @@ public:
     short step(int extra_fd, int cap_ms);
 
     bool stop_requested() const noexcept { return stop_; }
+    // Enough jobs wait for a worker (backlog_limit): the owner stops taking messages in,
+    // so memory is bounded by the backlog rather than by the prefetch window.
+    bool backlogged() const noexcept { return dispatcher_.queued() >= backlog_limit(cfg_->workers); }
     const ListenConfig& config() const noexcept { return *cfg_; }
     // SIGHUP: `loader` reads the new routes; `changed(old, new)` runs after a good reload.
     void set_reload(ConfigLoader loader, std::function<void(const ListenConfig&, const ListenConfig&)> changed);

@@ -41,7 +41,7 @@ public:
         }
         session_.route(++token_, std::move(msg));
         // Keep memory flat on big files: a bounded number of messages in flight.
-        while (session_.dispatcher().messages_in_flight() > cfg_.workers * 4 + 16) {
+        while (session_.dispatcher().messages_in_flight() > backlog_limit(cfg_.workers)) {
             step();
         }
     }

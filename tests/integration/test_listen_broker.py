@@ -297,6 +297,32 @@ def test_heartbeats_flow_while_an_action_runs(broker, tmp_path):
     assert [r["event"] for r in read_records(out)] == ["start", "end"]  # ran once, never redelivered
 
 
+def test_a_full_backlog_stops_reading_but_keeps_the_connection(broker, tmp_path):
+    # One worker and 40 quick messages behind a 6 s job: more than backlog_limit (20)
+    # jobs would wait, so flr-listen leaves deliveries unread in the socket and sends
+    # heartbeats itself; with a 1 s heartbeat the broker would drop a silent client.
+    t = unique("t")
+    queue = unique("q")
+    out = str(tmp_path / "rec.jsonl")
+    routes = [{"name": "long", "topic": f"{t}.l", "command": record_command(out, "long", "{id}", sleep=6)},
+              {"name": "quick", "topic": f"{t}.q", "command": record_command(out, "quick", "{body.n}")}]
+    cfg = base_config(broker, queue, routes, workers=1)
+    cfg["amqp"]["heartbeat"] = 1
+    lis = Listener(write_config(tmp_path, cfg), tmp_path)
+    try:
+        broker.publish([msg(f"{t}.l", {}, "long-1")] + [msg(f"{t}.q", {"n": i}) for i in range(40)])
+        wait_for(lambda: len([r for r in read_records(out) if r["event"] == "end"]) == 41, timeout=60,
+                 what="all 41 jobs")
+        wait_for(lambda: broker.queue_depth(queue) == (0, 0), what="acked")
+        assert lis.proc.poll() is None
+    finally:
+        assert lis.stop() == 0
+    log = open(lis.log_path).read()
+    assert "connection lost" not in log and "reconnected" not in log, log
+    quick = [int(r["fields"][0]) for r in read_records(out) if r["route"] == "quick" and r["event"] == "start"]
+    assert quick == list(range(40))  # each once, in order: nothing redelivered
+
+
 def test_sigterm_lets_running_jobs_finish_and_leaves_the_rest(broker, tmp_path):
     t = unique("t")
     queue = unique("q")
