@@ -171,12 +171,17 @@ int Consumer::cap_ms() const {
 }
 
 // One round: deliveries, confirms and acks, then wait for the next event.
-// While enough jobs wait for a worker, deliveries stay unread in the socket (the
-// broker holds the rest of the prefetch window) and heartbeats are sent by hand.
+// - While enough jobs wait for a worker, deliveries stay unread in the socket (the
+//   broker holds the rest of the prefetch window) and heartbeats are sent by hand.
+// - After a round that took deliveries, the next wait leaves the socket out for up to
+//   gather_delay: while a stream flows, deliveries are read in batches instead of one
+//   wakeup (and one broker-side wakeup) per message. An isolated message is read at
+//   once, as the socket is polled again when the stream pauses.
 void Consumer::pump(int cap) {
     bool reading = conn_ && (draining_ || !session_.backlogged());
+    int got = 0;
     if (reading) {
-        receive();
+        got = receive();
     } else if (conn_) {
         conn_->keepalive();
     }
@@ -187,7 +192,11 @@ void Consumer::pump(int cap) {
     bool buffered = reading && conn_->buffered();
     std::optional<int> due = send_acks();
     int timeout = buffered ? 0 : due ? std::min(*due, cap) : cap;
-    session_.step(reading && !buffered ? conn_->fd() : -1, timeout);
+    bool gather = got > 0 && !buffered;
+    if (gather) {
+        timeout = std::min(timeout, static_cast<int>(gather_delay.count()));
+    }
+    session_.step(reading && !buffered && !gather ? conn_->fd() : -1, timeout);
 }
 
 // Finished deliveries are acked together, as one multiple ack where they are

@@ -37,6 +37,8 @@ class Consumer {
 public:
     // The longest a finished delivery waits for its ack to be sent (see send_acks).
     static constexpr std::chrono::milliseconds ack_delay{10};
+    // How long a flowing stream of deliveries is left to gather in the socket (see pump).
+    static constexpr std::chrono::milliseconds gather_delay{1};
     Consumer(ConfigPtr cfg, ConfigLoader loader);
     ~Consumer();
     listen::Summary run();
