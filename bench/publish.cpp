@@ -1,6 +1,7 @@
 // listen-bench-publish: the benchmark's publisher and its reference meters (not a test).
 //   listen-bench-publish publish URL TOPIC COUNT RATE SIZE   (RATE 0 = as fast as possible)
-//   listen-bench-publish spawn-ceiling SECONDS [PROGRAM]      (posix_spawn PROGRAM, default /bin/true, in a loop)
+//   listen-bench-publish spawn-ceiling SECONDS [PROGRAM]      (posix_spawn PROGRAM, default /bin/true, in a loop;
+//       prints spawns/s and this process's own CPU microseconds per spawn)
 //   listen-bench-publish drain URL QUEUE COUNT [PROGRAM]
 //       a minimal rabbitmq-c consumer (prefetch 500, one multiple ack per 50 messages)
 //       takes COUNT messages from QUEUE and prints msgs/s; with PROGRAM it instead
@@ -14,6 +15,7 @@
 #include <amqp_tcp_socket.h>
 
 #include <spawn.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 
@@ -83,7 +85,10 @@ int spawn_ceiling(double seconds, const char* program) {
         ++n;
         elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     }
-    std::printf("%.1f\n", n / elapsed);
+    rusage self{};
+    getrusage(RUSAGE_SELF, &self);
+    double cpu_us = (self.ru_utime.tv_sec + self.ru_stime.tv_sec) * 1e6 + self.ru_utime.tv_usec + self.ru_stime.tv_usec;
+    std::printf("%.1f %.1f\n", n / elapsed, cpu_us / static_cast<double>(n));
     return 0;
 }
 

@@ -2,7 +2,6 @@
 
 #include <flr/error.hpp>
 
-#include <sys/signalfd.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -32,17 +31,24 @@ SignalFd::~SignalFd() {
 }
 
 int SignalFd::next() {
-    signalfd_siginfo info{};
-    for (;;) {
-        ssize_t n = ::read(fd_.get(), &info, sizeof info);
-        if (n == static_cast<ssize_t>(sizeof info)) {
-            return static_cast<int>(info.ssi_signo);
+    if (pos_ == count_) {
+        if (!more_) {
+            more_ = true;
+            return 0;
         }
-        if (n < 0 && errno == EINTR) {
-            continue;
+        ssize_t n = 0;
+        do {
+            n = ::read(fd_.get(), batch_.data(), sizeof batch_);
+        } while (n < 0 && errno == EINTR);
+        pos_ = 0;
+        count_ = n > 0 ? static_cast<std::size_t>(n) / sizeof(signalfd_siginfo) : 0;
+        more_ = count_ == batch_.size();
+        if (count_ == 0) {
+            more_ = true;
+            return 0;
         }
-        return 0;
     }
+    return static_cast<int>(batch_[pos_++].ssi_signo);
 }
 
 }  // namespace flr

@@ -6,7 +6,10 @@
 #include "core/fs.hpp"
 
 #include <signal.h>
+#include <sys/signalfd.h>
 
+#include <array>
+#include <cstddef>
 #include <vector>
 
 namespace flr {
@@ -19,12 +22,17 @@ public:
     SignalFd& operator=(const SignalFd&) = delete;
 
     int fd() const noexcept { return fd_.get(); }
-    // The next pending signal number, or 0 when none.
+    // The next pending signal number, or 0 when none. Reads a batch at a time: after a
+    // short read it returns 0 without another read (a signal arriving later keeps the
+    // descriptor readable for the next poll).
     int next();
 
 private:
     fs::Fd fd_;
     sigset_t old_{};
+    std::array<signalfd_siginfo, 8> batch_{};
+    std::size_t pos_ = 0, count_ = 0;
+    bool more_ = true;  // the last read filled the batch: read again before saying none
 };
 
 }  // namespace flr
