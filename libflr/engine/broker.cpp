@@ -84,6 +84,7 @@ void Consumer::connect() {
         throw;
     }
     session_.live.connected = true;
+    readable_ = true;
 }
 
 void Consumer::setup() {
@@ -180,9 +181,10 @@ int Consumer::cap_ms() const {
 void Consumer::pump(int cap) {
     bool reading = conn_ && (draining_ || !session_.backlogged());
     int got = 0;
-    if (reading) {
+    if (reading && (readable_ || conn_->buffered())) {
         got = receive();
-    } else if (conn_) {
+    }
+    if (conn_) {
         conn_->keepalive();
     }
     if (conn_) {
@@ -196,7 +198,10 @@ void Consumer::pump(int cap) {
     if (gather) {
         timeout = std::min(timeout, static_cast<int>(gather_delay.count()));
     }
-    session_.step(reading && !buffered && !gather ? conn_->fd() : -1, timeout);
+    int fd = reading && !buffered && !gather ? conn_->fd() : -1;
+    short ev = session_.step(fd, timeout);
+    // Read next round only what is there: the socket said so, or a gather just ended.
+    readable_ = gather || (fd >= 0 && (ev & (POLLIN | POLLHUP | POLLERR)) != 0);
 }
 
 // Finished deliveries are acked together, as one multiple ack where they are
@@ -257,7 +262,10 @@ void Consumer::reconnect() {
 // Handle what the socket has, in bounded rounds so jobs and acks keep moving.
 int Consumer::receive() {
     int n = 0;
-    for (; n < 512 && (draining_ || !session_.backlogged()) && conn_->next(delivery_); ++n) {
+    // Stops when what was read is handled: one more read would only find the socket
+    // empty (and cost rabbitmq-c a recv and a poll to learn it).
+    for (; n < 512 && (draining_ || !session_.backlogged()) && (n == 0 || conn_->buffered()) && conn_->next(delivery_);
+         ++n) {
         if (draining_) {
             continue;
         }

@@ -84,6 +84,7 @@ private:
     std::size_t batch_ = 1;
     std::size_t prefetch_ = 0;
     std::optional<Clock::time_point> ack_due_;
+    bool readable_ = true;                   // the last wait saw the socket readable (or a gather ended)
     std::chrono::milliseconds delay_{1000};  // next reconnect wait
     std::uint64_t next_token_ = 0;
     std::unordered_map<std::uint64_t, InFlight> inflight_;
