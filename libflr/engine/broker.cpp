@@ -181,7 +181,10 @@ int Consumer::cap_ms() const {
 void Consumer::pump(int cap) {
     bool reading = conn_ && (draining_ || !session_.backlogged());
     int got = 0;
-    if (reading && (readable_ || conn_->buffered())) {
+    // A silent socket is still read every cap: rabbitmq-c then notices a broker that
+    // sent nothing, not even heartbeats, for two intervals, and the connection is lost.
+    if (reading && (readable_ || conn_->buffered() || Clock::now() - last_read_ >= std::chrono::milliseconds(cap))) {
+        last_read_ = Clock::now();
         got = receive();
     }
     if (conn_) {

@@ -85,6 +85,7 @@ private:
     std::size_t prefetch_ = 0;
     std::optional<Clock::time_point> ack_due_;
     bool readable_ = true;                   // the last wait saw the socket readable (or a gather ended)
+    Clock::time_point last_read_{};          // when receive() last ran
     std::chrono::milliseconds delay_{1000};  // next reconnect wait
     std::uint64_t next_token_ = 0;
     std::unordered_map<std::uint64_t, InFlight> inflight_;

@@ -197,6 +197,25 @@ def test_closed_connection_reconnects(broker, tmp_path):
     assert lis.summary()["reconnects"] == "1"
 
 
+def test_a_silent_broker_is_noticed_and_the_connection_reopened(broker, tmp_path):
+    t = unique("t")
+    queue = unique("q")
+    out = str(tmp_path / "rec.jsonl")
+    cfg = config(broker, queue, [{"name": "a", "topic": f"{t}.a", "command": record_command(out, "a", "{id}")}])
+    cfg["amqp"]["heartbeat"] = 1
+    lis = Listener(write_config(tmp_path, cfg), tmp_path)
+    try:
+        log = lambda: open(lis.log_path).read()  # noqa: E731
+        with broker.frozen():  # no data, no heartbeats, no FIN: only the heartbeat timeout can tell
+            wait_for(lambda: "connection lost" in log(), timeout=20, what="the silence noticed")
+        wait_for(lambda: "reconnected" in log(), timeout=90, what="a new connection")
+        broker.publish([msg(f"{t}.a", {}, "after-1")])
+        wait_for(lambda: [r["fields"] for r in ends(out)] == [["after-1"]], what="the message after the reconnect")
+        assert lis.proc.poll() is None
+    finally:
+        assert lis.stop() == 0
+
+
 def test_long_action_with_short_heartbeat_runs_once(broker, tmp_path):
     t, queue = unique("t"), unique("q")
     out = str(tmp_path / "rec.jsonl")

@@ -208,6 +208,15 @@ class RabbitMQ:
         time.sleep(down_seconds)
         self.ctl("start_app")
 
+    @contextlib.contextmanager
+    def frozen(self):
+        """The broker stopped (SIGSTOP) inside the block: connections stay open, silent."""
+        os.killpg(self.server.pid, signal.SIGSTOP)
+        try:
+            yield
+        finally:
+            os.killpg(self.server.pid, signal.SIGCONT)
+
     def close_connections(self, reason="test"):
         """rabbitmqctl close_connection for every client connection; returns how many."""
         out = self.ctl("list_connections", "-q", "--no-table-headers", "pid").stdout
