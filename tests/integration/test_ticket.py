@@ -4,31 +4,20 @@ import json
 import os
 import pathlib
 import subprocess
-import sys
-import time
 import urllib.request
 
 import pytest
+from flrtest import start_standin
 
 SOURCE = pathlib.Path(os.environ.get("FLR_SOURCE_DIR", pathlib.Path(__file__).resolve().parents[2]))
 BUILD = pathlib.Path(os.environ.get("FLR_BUILD_DIR", SOURCE / "build"))
 TICKET = BUILD / "bin" / "flr-ticket"
-STANDIN = pathlib.Path(os.environ.get("FLR_TEST_STANDIN", SOURCE / "tests" / "standin" / "flr_standin.py"))
 SEED = SOURCE / "tests" / "data" / "standin" / "services.yaml"
 
 
 @pytest.fixture
 def standin(tmp_path):
-    ready = tmp_path / "ready"
-    proc = subprocess.Popen([sys.executable, str(STANDIN), "--port", "0", "--seed", str(SEED),
-                             "--ready-file", str(ready), "--journal", str(tmp_path / "journal")],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    for _ in range(200):
-        if ready.exists():
-            break
-        assert proc.poll() is None, proc.stderr.read().decode()
-        time.sleep(0.05)
-    url = json.loads(ready.read_text())["url"]
+    proc, url = start_standin(tmp_path / "ready", "--seed", SEED, "--journal", tmp_path / "journal")
     token = tmp_path / "pagure.token"
     token.write_text("pagure-token\n")
     token.chmod(0o600)
@@ -170,16 +159,8 @@ def make_certificate(directory, name, cn):
 @pytest.fixture
 def https_standin(tmp_path):
     cert, key = make_certificate(tmp_path, "server", "flr-standin")
-    ready = tmp_path / "ready"
-    proc = subprocess.Popen([sys.executable, str(STANDIN), "--port", "0", "--seed", str(SEED),
-                             "--ready-file", str(ready), "--tls-cert", str(cert), "--tls-key", str(key)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    for _ in range(200):
-        if ready.exists():
-            break
-        assert proc.poll() is None, proc.stderr.read().decode()
-        time.sleep(0.05)
-    yield json.loads(ready.read_text())["url"], cert
+    proc, url = start_standin(tmp_path / "ready", "--seed", SEED, "--tls-cert", cert, "--tls-key", key)
+    yield url, cert
     proc.terminate()
     proc.wait(timeout=10)
 

@@ -1,12 +1,16 @@
 """Shared helpers for flr's integration tests: where the build is, and running binaries."""
 
+import json
 import os
 import pathlib
 import subprocess
+import sys
+import time
 
 SOURCE_DIR = pathlib.Path(os.environ.get("FLR_SOURCE_DIR", pathlib.Path(__file__).resolve().parents[2]))
 BUILD_DIR = pathlib.Path(os.environ.get("FLR_BUILD_DIR", SOURCE_DIR / "build"))
 BIN_DIR = BUILD_DIR / "bin"
+STANDIN = pathlib.Path(os.environ.get("FLR_TEST_STANDIN", SOURCE_DIR / "tests" / "standin" / "flr_standin.py"))
 
 
 def binaries():
@@ -25,3 +29,20 @@ def run(argv, env=None, input=None, timeout=60, cwd=None):
         full_env.update(env)
     return subprocess.run(argv, env=full_env, input=input, capture_output=True, text=True,
                           timeout=timeout, cwd=cwd)
+
+
+def start_standin(ready, *args, python=sys.executable, timeout=20):
+    """Start the Fedora-services stand-in (tests/standin) on a free port with `args`.
+    Returns (process, base URL) once it wrote `ready`; its stderr goes to `ready`.log."""
+    ready = pathlib.Path(ready)
+    log = open(f"{ready}.log", "w")
+    proc = subprocess.Popen([python, str(STANDIN), "--port", "0", "--ready-file", str(ready), *map(str, args)],
+                            stdout=subprocess.DEVNULL, stderr=log)
+    log.close()
+    deadline = time.time() + timeout
+    while not ready.exists():
+        if proc.poll() is not None or time.time() > deadline:
+            proc.kill()
+            raise RuntimeError("the stand-in did not start: " + pathlib.Path(f"{ready}.log").read_text())
+        time.sleep(0.05)
+    return proc, json.loads(ready.read_text())["url"]

@@ -8,11 +8,10 @@ import pathlib
 import signal
 import subprocess
 import sys
-import time
 
 import yaml
 
-from flrtest import SOURCE_DIR
+from flrtest import SOURCE_DIR, start_standin
 
 sys.path.insert(0, str(SOURCE_DIR / "tests" / "standin"))
 import make_distgit  # noqa: E402
@@ -86,17 +85,8 @@ class World:
         (self.tmp / "git").mkdir()
         (self.tmp / "seed.yaml").write_text(yaml.safe_dump(seed(self.tmp)))
         self.journal = self.tmp / "journal.jsonl"
-        ready = self.tmp / "ready.json"
-        self.proc = subprocess.Popen(
-            [PYTHON, str(SOURCE_DIR / "tests/standin/flr_standin.py"), "--port", "0", "--ready-file", str(ready),
-             "--seed", str(self.tmp / "seed.yaml"), "--journal", str(self.journal),
-             "--distgit-root", str(self.tmp / "git")])
-        deadline = time.time() + 20
-        while not ready.exists():
-            if time.time() > deadline or self.proc.poll() is not None:
-                raise RuntimeError("the stand-in did not start")
-            time.sleep(0.05)
-        self.url = json.loads(ready.read_text())["url"]
+        self.proc, self.url = start_standin(self.tmp / "ready.json", "--seed", self.tmp / "seed.yaml", "--journal",
+                                            self.journal, "--distgit-root", self.tmp / "git", python=PYTHON)
         self.config = self.tmp / "flr.yaml"
         self.write_config(phase)
 
