@@ -14,33 +14,6 @@
 namespace flr::engine {
 namespace {
 
-constexpr int max_depth = 200;
-
-// Bracket depth outside strings; nlohmann's dump() and our emitters recurse.
-bool too_deep(std::string_view s) noexcept {
-    int depth = 0;
-    bool in_string = false;
-    for (std::size_t i = 0; i < s.size(); ++i) {
-        char c = s[i];
-        if (in_string) {
-            if (c == '\\') {
-                ++i;
-            } else if (c == '"') {
-                in_string = false;
-            }
-        } else if (c == '"') {
-            in_string = true;
-        } else if (c == '[' || c == '{') {
-            if (++depth > max_depth) {
-                return true;
-            }
-        } else if (c == ']' || c == '}') {
-            --depth;
-        }
-    }
-    return false;
-}
-
 // A JSON parser that builds the same nlohmann::json values as Json::parse (strict RFC
 // 8259, a leading UTF-8 BOM allowed, positive integers unsigned, integers that overflow
 // become floats, non-finite floats refused, the last of duplicate keys wins), but scans
@@ -125,7 +98,7 @@ private:
     }
 
     bool object(Json& out, int depth) {
-        if (depth > max_depth) {
+        if (depth > max_body_depth) {
             return false;
         }
         ++p_;
@@ -168,7 +141,7 @@ private:
     }
 
     bool array(Json& out, int depth) {
-        if (depth > max_depth) {
+        if (depth > max_body_depth) {
             return false;
         }
         ++p_;
@@ -255,35 +228,15 @@ private:
         if (p_ == end_) {
             return false;
         }
-        switch (*p_++) {
-            case '"':
-                out.push_back('"');
-                return true;
-            case '\\':
-                out.push_back('\\');
-                return true;
-            case '/':
-                out.push_back('/');
-                return true;
-            case 'b':
-                out.push_back('\b');
-                return true;
-            case 'f':
-                out.push_back('\f');
-                return true;
-            case 'n':
-                out.push_back('\n');
-                return true;
-            case 'r':
-                out.push_back('\r');
-                return true;
-            case 't':
-                out.push_back('\t');
-                return true;
-            case 'u':
-                break;
-            default:
-                return false;
+        // The one-character escapes, and what each stands for.
+        static constexpr std::string_view from = "\"\\/bfnrt", to = "\"\\/\b\f\n\r\t";
+        char c = *p_++;
+        if (auto at = from.find(c); at != std::string_view::npos) {
+            out.push_back(to[at]);
+            return true;
+        }
+        if (c != 'u') {
+            return false;
         }
         unsigned cp = 0;
         if (!hex4(cp)) {
@@ -450,6 +403,31 @@ std::string string_field(const Json& obj, const char* key) {
 
 }  // namespace
 
+// Bracket depth outside strings; nlohmann's dump() and our emitters recurse.
+bool too_deep(std::string_view s) noexcept {
+    int depth = 0;
+    bool in_string = false;
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        char c = s[i];
+        if (in_string) {
+            if (c == '\\') {
+                ++i;
+            } else if (c == '"') {
+                in_string = false;
+            }
+        } else if (c == '"') {
+            in_string = true;
+        } else if (c == '[' || c == '{') {
+            if (++depth > max_body_depth) {
+                return true;
+            }
+        } else if (c == ']' || c == '}') {
+            --depth;
+        }
+    }
+    return false;
+}
+
 bool valid_utf8(std::string_view s) noexcept {
     const auto* p = reinterpret_cast<const unsigned char*>(s.data());
     std::size_t n = s.size();
@@ -505,7 +483,7 @@ std::optional<std::string> parse_body(std::string_view bytes, std::size_t limit,
             return "body is not UTF-8";
         }
         if (too_deep(bytes)) {
-            return fmt::format("body is nested more than {} levels deep", max_depth);
+            return fmt::format("body is nested more than {} levels deep", max_body_depth);
         }
         return "body is not JSON";
     }

@@ -28,7 +28,11 @@ struct Message {
 // Checks, in order: size limit, UTF-8, nesting depth, JSON syntax, object-ness.
 std::optional<std::string> parse_body(std::string_view bytes, std::size_t limit, Json& out);
 
+// The checks parse_body's reasons come from (the fuzzer's reference uses them too).
+constexpr int max_body_depth = 200;
 bool valid_utf8(std::string_view s) noexcept;
+// Brackets outside strings nest deeper than max_body_depth.
+bool too_deep(std::string_view s) noexcept;
 
 // Build a message from one dump record: fedora-messaging's dump form
 // {topic, headers, id, body, ...} or a legacy fedmsg envelope {topic, msg, msg_id,

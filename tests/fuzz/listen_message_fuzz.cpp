@@ -15,32 +15,6 @@ namespace {
 
 using flr::engine::Json;
 
-// parse_body's contract, spelt out with nlohmann's parser: the fast parser must accept
-// exactly the same bodies and build exactly the same values (types included).
-bool reference_deep(std::string_view s) {
-    int depth = 0;
-    bool in_string = false;
-    for (std::size_t i = 0; i < s.size(); ++i) {
-        char c = s[i];
-        if (in_string) {
-            if (c == '\\') {
-                ++i;
-            } else if (c == '"') {
-                in_string = false;
-            }
-        } else if (c == '"') {
-            in_string = true;
-        } else if (c == '[' || c == '{') {
-            if (++depth > 200) {
-                return true;
-            }
-        } else if (c == ']' || c == '}') {
-            --depth;
-        }
-    }
-    return false;
-}
-
 bool same(const Json& a, const Json& b) {
     if (a.type() != b.type() || a.size() != b.size()) {
         return false;
@@ -64,6 +38,8 @@ bool same(const Json& a, const Json& b) {
     return a.dump() == b.dump();
 }
 
+// parse_body's contract, spelt out with nlohmann's parser: the fast parser must accept
+// exactly the same bodies and build exactly the same values (types included).
 void check_against_nlohmann(std::string_view input) {
     Json fast;
     auto reason = flr::engine::parse_body(input, 1 << 20, fast);
@@ -71,8 +47,8 @@ void check_against_nlohmann(std::string_view input) {
     Json ref;
     if (!flr::engine::valid_utf8(input)) {
         expected = "body is not UTF-8";
-    } else if (reference_deep(input)) {
-        expected = "body is nested more than 200 levels deep";
+    } else if (flr::engine::too_deep(input)) {
+        expected = "body is nested more than " + std::to_string(flr::engine::max_body_depth) + " levels deep";
     } else {
         ref = Json::parse(input, nullptr, false);
         if (ref.is_discarded()) {
