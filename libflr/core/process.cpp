@@ -302,6 +302,21 @@ pid_t fast_spawn(ChildSetup& setup) {
 }  // namespace
 #endif
 
+namespace {
+
+// argv/envp arrays for execve: pointers into `strings`, then a null.
+std::vector<char*> c_strings(const std::vector<std::string>& strings) {
+    std::vector<char*> out;
+    out.reserve(strings.size() + 1);
+    for (const auto& s : strings) {
+        out.push_back(const_cast<char*>(s.c_str()));
+    }
+    out.push_back(nullptr);
+    return out;
+}
+
+}  // namespace
+
 Child spawn(const Spec& spec) {
     if (spec.argv.empty()) {
         throw Error("cannot run an empty command");
@@ -323,20 +338,10 @@ Child spawn(const Spec& spec) {
     Pipe out = make_pipe();
     Pipe err = spec.merge_stderr ? Pipe{} : make_pipe();
     Pipe in = spec.stdin_data ? make_pipe() : Pipe{};
+    std::vector<char*> cargv = c_strings(spec.argv);
+    std::vector<char*> cenvp = c_strings(spec.env);
 
 #if !defined(FLR_SPAWN_WITH_POSIX_SPAWN)
-    std::vector<char*> cargv;
-    cargv.reserve(spec.argv.size() + 1);
-    for (const auto& a : spec.argv) {
-        cargv.push_back(const_cast<char*>(a.c_str()));
-    }
-    cargv.push_back(nullptr);
-    std::vector<char*> cenvp;
-    cenvp.reserve(spec.env.size() + 1);
-    for (const auto& e : spec.env) {
-        cenvp.push_back(const_cast<char*>(e.c_str()));
-    }
-    cenvp.push_back(nullptr);
     ChildSetup setup{exe->c_str(),
                      cargv.data(),
                      cenvp.data(),
@@ -345,16 +350,10 @@ Child spawn(const Spec& spec) {
                      spec.merge_stderr ? out.write.get() : err.write.get(),
                      spec.cwd.empty() ? nullptr : spec.cwd.c_str(),
                      open_max()};
-    pid_t fast_pid = fast_spawn(setup);
-    if (fast_pid < 0) {
+    pid_t pid = fast_spawn(setup);
+    if (pid < 0) {
         throw cannot_start(setup.error);
     }
-    Child fast;
-    fast.pid_ = fast_pid;
-    fast.out_ = std::move(out.read);
-    fast.err_ = std::move(err.read);
-    fast.in_ = std::move(in.write);
-    return fast;
 #else
     FileActions fa;
     if (spec.stdin_data) {
@@ -384,31 +383,18 @@ Child spawn(const Spec& spec) {
     check(posix_spawnattr_setflags(&attr.attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP),
           "spawn flags");
 
-    std::vector<char*> argv;
-    argv.reserve(spec.argv.size() + 1);
-    for (const auto& a : spec.argv) {
-        argv.push_back(const_cast<char*>(a.c_str()));
-    }
-    argv.push_back(nullptr);
-    std::vector<char*> envp;
-    envp.reserve(spec.env.size() + 1);
-    for (const auto& e : spec.env) {
-        envp.push_back(const_cast<char*>(e.c_str()));
-    }
-    envp.push_back(nullptr);
-
     pid_t pid = -1;
-    int rc = posix_spawn(&pid, exe->c_str(), &fa.fa, &attr.attr, argv.data(), envp.data());
+    int rc = posix_spawn(&pid, exe->c_str(), &fa.fa, &attr.attr, cargv.data(), cenvp.data());
     if (rc != 0) {
         throw cannot_start(rc);
     }
+#endif
     Child child;
     child.pid_ = pid;
     child.out_ = std::move(out.read);
     child.err_ = std::move(err.read);
     child.in_ = std::move(in.write);
     return child;
-#endif
 }
 
 void decode_status(int status, Result& r) {
