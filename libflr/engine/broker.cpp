@@ -63,8 +63,6 @@ Consumer::Consumer(ConfigPtr cfg, ConfigLoader loader)
     connect();  // the first failure is fatal (exit 4): a wrong URL should not loop
     sink_.ack = [this](std::uint64_t tag, bool multiple) { conn_->ack(tag, multiple); };
     sink_.reject = [this](std::uint64_t tag) { conn_->reject(tag, false); };
-    batch_ = static_cast<std::size_t>(std::max(1, cfg->amqp.prefetch / 4));
-    prefetch_ = static_cast<std::size_t>(std::max(0, cfg->amqp.prefetch));
     delay_ = cfg->amqp.reconnect_delay;
 }
 
@@ -167,6 +165,17 @@ listen::Summary Consumer::run() {
     return s;
 }
 
+// Deliveries are read while draining (confirms and the cancel arrive on the socket) and
+// otherwise while the backlog leaves room.
+bool Consumer::taking() const {
+    return draining_ || !session_.backlogged();
+}
+
+// Finished deliveries acked in one go: a quarter of the prefetch window.
+std::size_t Consumer::ack_batch() const {
+    return static_cast<std::size_t>(std::max(1, amqp().prefetch / 4));
+}
+
 int Consumer::cap_ms() const {
     return amqp().heartbeat > 0 ? amqp().heartbeat * 500 : 60000;
 }
@@ -179,7 +188,7 @@ int Consumer::cap_ms() const {
 //   wakeup (and one broker-side wakeup) per message. An isolated message is read at
 //   once, as the socket is polled again when the stream pauses.
 void Consumer::pump(int cap) {
-    bool reading = conn_ && (draining_ || !session_.backlogged());
+    bool reading = conn_ && taking();
     int got = 0;
     // A silent socket is still read every cap: rabbitmq-c then notices a broker that
     // sent nothing, not even heartbeats, for two intervals, and the connection is lost.
@@ -221,8 +230,9 @@ std::optional<int> Consumer::send_acks() {
     if (!ack_due_) {
         ack_due_ = now + ack_delay;
     }
-    bool starved = prefetch_ > 0 && acks_.size() >= prefetch_ && session_.dispatcher().queued() == 0;
-    if (acks_.unsent() >= batch_ || starved || now >= *ack_due_) {
+    auto prefetch = static_cast<std::size_t>(std::max(0, amqp().prefetch));
+    bool starved = prefetch > 0 && acks_.size() >= prefetch && session_.dispatcher().queued() == 0;
+    if (acks_.unsent() >= ack_batch() || starved || now >= *ack_due_) {
         acks_.flush(sink_);
         ack_due_.reset();
         return std::nullopt;
@@ -267,13 +277,12 @@ int Consumer::receive() {
     int n = 0;
     // Stops when what was read is handled: one more read would only find the socket
     // empty (and cost rabbitmq-c a recv and a poll to learn it).
-    for (; n < 512 && (draining_ || !session_.backlogged()) && (n == 0 || conn_->buffered()) && conn_->next(delivery_);
-         ++n) {
+    for (; n < 512 && taking() && (n == 0 || conn_->buffered()) && conn_->next(delivery_); ++n) {
         if (draining_) {
             continue;
         }
         handle(delivery_);
-        if (acks_.unsent() >= batch_) {
+        if (acks_.unsent() >= ack_batch()) {
             send_acks();
         }
     }

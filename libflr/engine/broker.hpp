@@ -57,6 +57,8 @@ private:
 
     const AmqpSettings& amqp() const;
     int cap_ms() const;
+    bool taking() const;
+    std::size_t ack_batch() const;
     void connect();
     void setup();
     void rebind(const AmqpSettings& before, const AmqpSettings& after);
@@ -81,8 +83,6 @@ private:
     AckWindow acks_;
     AckWindow::Sink sink_;
     amqp::Delivery delivery_;
-    std::size_t batch_ = 1;
-    std::size_t prefetch_ = 0;
     std::optional<Clock::time_point> ack_due_;
     bool readable_ = true;                   // the last wait saw the socket readable (or a gather ended)
     Clock::time_point last_read_{};          // when receive() last ran
