@@ -198,8 +198,6 @@ void Consumer::pump(int cap) {
     }
     if (conn_) {
         conn_->keepalive();
-    }
-    if (conn_) {
         settle_confirms();
     }
     session_.live.in_flight = inflight_.size();
