@@ -97,6 +97,27 @@ private:
         }
     }
 
+    // Consumes `c` when it is next.
+    bool eat(char c) {
+        if (p_ < end_ && *p_ == c) {
+            ++p_;
+            return true;
+        }
+        return false;
+    }
+
+    // After a member or element: true with `done` set at the closing bracket, true at a
+    // comma (whitespace after it skipped), false on anything else.
+    bool next_or_close(char close, bool& done) {
+        skip_ws();
+        if (eat(',')) {
+            skip_ws();
+            return true;
+        }
+        done = eat(close);
+        return done;
+    }
+
     bool object(Json& out, int depth) {
         if (depth > max_body_depth) {
             return false;
@@ -105,11 +126,7 @@ private:
         out = Json::value_t::object;
         auto& obj = out.get_ref<Json::object_t&>();
         skip_ws();
-        if (p_ < end_ && *p_ == '}') {
-            ++p_;
-            return true;
-        }
-        for (;;) {
+        for (bool done = eat('}'); !done;) {
             if (p_ == end_ || *p_ != '"') {
                 return false;
             }
@@ -118,26 +135,15 @@ private:
                 return false;
             }
             skip_ws();
-            if (p_ == end_ || *p_ != ':') {
-                return false;
-            }
-            ++p_;
-            skip_ws();
-            if (!value(obj[key_], depth)) {
+            if (!eat(':')) {
                 return false;
             }
             skip_ws();
-            if (p_ < end_ && *p_ == ',') {
-                ++p_;
-                skip_ws();
-                continue;
+            if (!value(obj[key_], depth) || !next_or_close('}', done)) {
+                return false;
             }
-            if (p_ < end_ && *p_ == '}') {
-                ++p_;
-                return true;
-            }
-            return false;
         }
+        return true;
     }
 
     bool array(Json& out, int depth) {
@@ -148,27 +154,13 @@ private:
         out = Json::value_t::array;
         auto& arr = out.get_ref<Json::array_t&>();
         skip_ws();
-        if (p_ < end_ && *p_ == ']') {
-            ++p_;
-            return true;
-        }
-        for (;;) {
+        for (bool done = eat(']'); !done;) {
             arr.emplace_back();
-            if (!value(arr.back(), depth)) {
+            if (!value(arr.back(), depth) || !next_or_close(']', done)) {
                 return false;
             }
-            skip_ws();
-            if (p_ < end_ && *p_ == ',') {
-                ++p_;
-                skip_ws();
-                continue;
-            }
-            if (p_ < end_ && *p_ == ']') {
-                ++p_;
-                return true;
-            }
-            return false;
         }
+        return true;
     }
 
     static bool in(unsigned char c, unsigned char lo, unsigned char hi) { return c >= lo && c <= hi; }
