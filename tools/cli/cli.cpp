@@ -96,6 +96,8 @@ int Tool::run(int argc, char** argv, const std::function<int()>& body) {
         return code;
     } catch (const Error& e) {
         return fail(e.kind(), e.what(), static_cast<int>(e.exit_code()));
+    } catch (const LogicError& e) {
+        return fail(e.kind(), std::string("internal error: ") + e.what(), static_cast<int>(ExitCode::failed));
     } catch (const std::bad_alloc&) {
         return fail("failed", "out of memory", static_cast<int>(ExitCode::failed));
     } catch (const std::exception& e) {
