@@ -1,11 +1,11 @@
-#include "core/config_impl.hpp"
-
 #include "core/paths.hpp"
 
+#include <flr/config.hpp>
 #include <flr/error.hpp>
 
 #include <fmt/format.h>
 #include <unistd.h>
+#include <yaml-cpp/yaml.h>
 
 #include <cstdlib>
 #include <filesystem>
@@ -13,6 +13,14 @@
 #include <sstream>
 
 namespace flr {
+
+struct Config::Impl {
+    Impl(YAML::Node n, std::string s, std::string p) : node(std::move(n)), source(std::move(s)), path(std::move(p)) {}
+    YAML::Node node;
+    std::string source;  // file name
+    std::string path;    // dotted path of this node inside the file ("" at the top)
+};
+
 namespace {
 
 std::string join_path(const std::string& base, std::string_view key) {
@@ -48,17 +56,9 @@ YAML::Node lookup(const YAML::Node& root, std::string_view key) {
     return node;
 }
 
-std::shared_ptr<Config::Impl> make_impl(YAML::Node node, std::string source, std::string path) {
-    auto impl = std::make_shared<Config::Impl>();
-    impl->node = std::move(node);
-    impl->source = std::move(source);
-    impl->path = std::move(path);
-    return impl;
-}
-
 }  // namespace
 
-Config::Config() : impl_(make_impl(YAML::Node(YAML::NodeType::Map), "", "")) {}
+Config::Config() : impl_(std::make_shared<const Impl>(YAML::Node(YAML::NodeType::Map), "", "")) {}
 Config::Config(std::shared_ptr<const Impl> impl) : impl_(std::move(impl)) {}
 Config::~Config() = default;
 Config::Config(const Config&) = default;
@@ -79,7 +79,7 @@ Config Config::parse(std::string_view yaml, const std::string& source) {
     if (!node.IsMap()) {
         throw ConfigError(fmt::format("{}: the configuration must be a YAML mapping", source));
     }
-    return Config(make_impl(std::move(node), source, ""));
+    return Config(std::make_shared<const Impl>(std::move(node), source, ""));
 }
 
 Config Config::load_file(const std::string& path) {
@@ -198,12 +198,13 @@ std::vector<std::string> Config::strings(std::string_view key) const {
 Config Config::section(std::string_view key) const {
     YAML::Node n = lookup(impl_->node, key);
     if (!n.IsDefined() || n.IsNull()) {
-        return Config(make_impl(YAML::Node(YAML::NodeType::Map), impl_->source, join_path(impl_->path, key)));
+        return Config(
+            std::make_shared<const Impl>(YAML::Node(YAML::NodeType::Map), impl_->source, join_path(impl_->path, key)));
     }
     if (!n.IsMap()) {
         throw ConfigError(fmt::format("{}: expected a mapping", where(key)));
     }
-    return Config(make_impl(n, impl_->source, join_path(impl_->path, key)));
+    return Config(std::make_shared<const Impl>(n, impl_->source, join_path(impl_->path, key)));
 }
 
 std::vector<Config> Config::list(std::string_view key) const {
@@ -221,9 +222,52 @@ std::vector<Config> Config::list(std::string_view key) const {
         if (!item.IsMap()) {
             throw ConfigError(fmt::format("{}: {}: expected a mapping", impl_->source, path));
         }
-        out.push_back(Config(make_impl(item, impl_->source, path)));
+        out.push_back(Config(std::make_shared<const Impl>(item, impl_->source, path)));
     }
     return out;
+}
+
+Config::Kind Config::kind() const noexcept {
+    const YAML::Node& n = impl_->node;
+    return !n.IsDefined() || n.IsNull() ? Kind::null
+           : n.IsScalar()               ? Kind::scalar
+           : n.IsSequence()             ? Kind::list
+                                        : Kind::map;
+}
+
+Config Config::node(std::string_view key) const {
+    return Config(std::make_shared<const Impl>(lookup(impl_->node, key), impl_->source, join_path(impl_->path, key)));
+}
+
+std::vector<std::pair<std::string, Config>> Config::entries() const {
+    std::vector<std::pair<std::string, Config>> out;
+    if (impl_->node.IsMap()) {
+        for (const auto& kv : impl_->node) {
+            std::string key = kv.first.Scalar();
+            out.emplace_back(
+                key, Config(std::make_shared<const Impl>(kv.second, impl_->source, join_path(impl_->path, key))));
+        }
+    }
+    return out;
+}
+
+std::vector<Config> Config::items() const {
+    std::vector<Config> out;
+    if (impl_->node.IsSequence()) {
+        std::size_t i = 0;
+        for (const auto& item : impl_->node) {
+            out.push_back(
+                Config(std::make_shared<const Impl>(item, impl_->source, fmt::format("{}[{}]", impl_->path, i++))));
+        }
+    }
+    return out;
+}
+
+std::string Config::scalar() const {
+    if (!impl_->node.IsScalar()) {
+        throw ConfigError(fmt::format("{}: expected a value", where()));
+    }
+    return impl_->node.Scalar();
 }
 
 std::vector<std::string> Config::keys() const {

@@ -18,4 +18,6 @@ SystemError::SystemError(const std::string& what, int error_number)
 
 Interrupted::Interrupted() : Error("interrupted", ExitCode::interrupted) {}
 
+LogicError::LogicError(const std::string& message) : std::logic_error(message) {}
+
 }  // namespace flr

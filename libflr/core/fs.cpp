@@ -8,6 +8,7 @@
 
 #include <cerrno>
 #include <cstdlib>
+#include <filesystem>
 #include <vector>
 
 namespace flr::fs {
@@ -81,6 +82,38 @@ void write_file_atomic(const std::string& path, const std::string& data, unsigne
     fd.reset();
     if (::rename(tmp.c_str(), path.c_str()) != 0) {
         fail("rename");
+    }
+}
+
+TempDir::TempDir(std::string_view prefix, const std::string& base) {
+    std::string dir = base.empty() ? std::filesystem::temp_directory_path().string() : base;
+    std::string tmpl = dir + "/" + std::string(prefix) + "-XXXXXX";
+    if (::mkdtemp(tmpl.data()) == nullptr) {
+        throw SystemError("create a private directory in " + dir, errno);
+    }
+    path_ = std::move(tmpl);
+}
+
+TempDir::~TempDir() {
+    remove();
+}
+
+TempDir& TempDir::operator=(TempDir&& o) noexcept {
+    if (this != &o) {
+        remove();
+        path_ = std::exchange(o.path_, {});
+    }
+    return *this;
+}
+
+std::string TempDir::file(std::string_view name) const {
+    return path_ + "/" + std::string(name);
+}
+
+void TempDir::remove() noexcept {
+    if (!path_.empty()) {
+        std::error_code ec;
+        std::filesystem::remove_all(path_, ec);
     }
 }
 

@@ -1,5 +1,7 @@
 #include "core/http.hpp"
 
+#include "core/text.hpp"
+
 #include <flr/error.hpp>
 #include <flr/interrupt.hpp>
 #include <flr/log.hpp>
@@ -180,34 +182,18 @@ std::string Response::header(std::string_view name) const {
     return {};
 }
 
-std::string escape(std::string_view text) {
-    static constexpr char hex[] = "0123456789ABCDEF";
-    std::string out;
-    for (char c : text) {
-        auto u = static_cast<unsigned char>(c);
-        if (std::isalnum(u) || c == '-' || c == '_' || c == '.' || c == '~') {
-            out.push_back(c);
-        } else {
-            out.push_back('%');
-            out.push_back(hex[u >> 4U]);
-            out.push_back(hex[u & 0xFU]);
-        }
-    }
-    return out;
-}
-
 std::string query(const Fields& fields) {
     std::string out;
     for (const auto& [name, value] : fields) {
         out += out.empty() ? '?' : '&';
-        out += escape(name) + "=" + escape(value);
+        out += text::percent_encode(name) + "=" + text::percent_encode(value);
     }
     return out;
 }
 
 std::string redact(std::string text, const std::vector<std::string>& secrets) {
     for (const auto& secret : secrets) {
-        for (const auto& form : {secret, escape(secret)}) {
+        for (const auto& form : {secret, text::percent_encode(secret)}) {
             if (form.empty()) {
                 continue;
             }
@@ -328,10 +314,11 @@ Response Client::send(const Request& request) {
 
 void Client::fail(const Request& request, const Response& response) const {
     std::string detail;
-    if (response.content_type.find("json") != std::string::npos || response.body.starts_with("{")) {
+    if (settings_.error_message &&
+        (response.content_type.find("json") != std::string::npos || response.body.starts_with("{"))) {
         auto body = nlohmann::json::parse(response.body, nullptr, false);
         if (!body.is_discarded()) {
-            detail = service_message(body);
+            detail = settings_.error_message(body);
         }
     }
     if (detail.empty() && response.content_type.starts_with("text/plain")) {
@@ -364,39 +351,6 @@ nlohmann::json Client::send_json(const Request& request) {
                           static_cast<int>(response.status));
     }
     return value;
-}
-
-std::string service_message(const nlohmann::json& body) {
-    if (!body.is_object()) {
-        return {};
-    }
-    auto str = [](const nlohmann::json& v) { return v.is_string() ? v.get<std::string>() : std::string(); };
-    if (auto e = body.find("error"); e != body.end() && e->is_string()) {
-        std::string code = body.contains("error_code") ? str(body["error_code"]) : "";
-        return code.empty() ? str(*e) : fmt::format("{} ({})", str(*e), code);
-    }
-    if (auto m = body.find("message"); m != body.end() && m->is_string()) {
-        auto code = body.find("code");
-        return code != body.end() && code->is_number_integer()
-                   ? fmt::format("{} (code {})", str(*m), code->get<long long>())
-                   : str(*m);
-    }
-    if (auto errors = body.find("errors"); errors != body.end() && errors->is_array()) {
-        std::string out;
-        for (const auto& e : *errors) {
-            std::string one = e.is_string()               ? str(e)
-                              : !e.is_object()            ? ""
-                              : e.contains("code")        ? fmt::format("{}: {}", str(e["code"]),
-                                                                 e.contains("message") ? str(e["message"]) : "")
-                              : e.contains("description") ? str(e["description"])
-                                                          : "";
-            if (!one.empty()) {
-                out += (out.empty() ? "" : "; ") + one;
-            }
-        }
-        return out;
-    }
-    return {};
 }
 
 }  // namespace flr::http

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -30,6 +31,9 @@ struct Settings {
     int retries = 3;                            // extra attempts for idempotent requests
     std::chrono::milliseconds backoff = 500ms;  // doubled after each attempt
     std::chrono::milliseconds backoff_cap = 8s;
+    // The service's own message out of a JSON error body ("" when it holds none). This
+    // layer knows no service's error shape; the service clients supply it.
+    std::function<std::string(const nlohmann::json&)> error_message;
 };
 
 using Fields = std::vector<std::pair<std::string, std::string>>;
@@ -51,9 +55,7 @@ struct Response {
     std::string header(std::string_view name) const;
 };
 
-// "a b&c" -> "a%20b%26c"
-std::string escape(std::string_view text);
-// "?a=1&b=2" (empty string for no fields)
+// "?a=1&b=2" (empty string for no fields), percent-encoded (core/text.hpp)
 std::string query(const Fields& fields);
 // Replace every secret value in `text` with "<redacted>".
 std::string redact(std::string text, const std::vector<std::string>& secrets);
@@ -74,7 +76,8 @@ public:
     // Send with retries. Throws RemoteError on a transport failure; any status is returned.
     Response send(const Request& request);
     // Send and decode a JSON answer; a status >= 400 or a body that is not JSON throws
-    // RemoteError naming method, URL and status and quoting the service's own message.
+    // RemoteError naming method, URL and status and quoting the service's own message
+    // (Settings::error_message).
     nlohmann::json send_json(const Request& request);
     // The RemoteError send_json would throw for this response.
     [[noreturn]] void fail(const Request& request, const Response& response) const;
@@ -88,10 +91,5 @@ private:
     std::vector<std::string> secrets_;
     std::unique_ptr<Handle> handle_;
 };
-
-// The service's own error message from a JSON error body: Pagure `error`/`error_code`,
-// the registry's `errors[]`, Bugzilla's `message`, Bodhi's `errors[].description`.
-// Empty when none is recognised.
-std::string service_message(const nlohmann::json& body);
 
 }  // namespace flr::http

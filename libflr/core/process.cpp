@@ -319,7 +319,7 @@ std::vector<char*> c_strings(const std::vector<std::string>& strings) {
 
 Child spawn(const Spec& spec) {
     if (spec.argv.empty()) {
-        throw Error("cannot run an empty command");
+        throw LogicError("cannot run an empty command");
     }
     // A name with a slash is executed as is (execve reports a missing file, see below);
     // other names are looked up in the child's PATH.

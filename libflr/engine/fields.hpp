@@ -4,6 +4,8 @@
 
 #include "engine/message.hpp"
 
+#include <flr/error.hpp>
+
 #include <string>
 #include <string_view>
 #include <vector>
@@ -53,9 +55,10 @@ private:
 };
 
 // A placeholder that cannot be filled: the job fails (no retry can help).
-class FieldError : public std::runtime_error {
+class FieldError : public Error {
 public:
-    using std::runtime_error::runtime_error;
+    explicit FieldError(const std::string& message) : Error(message) {}
+    const char* kind() const noexcept override { return "field"; }
 };
 
 }  // namespace flr::engine

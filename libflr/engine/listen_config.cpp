@@ -1,7 +1,5 @@
 #include "engine/listen_config.hpp"
 
-#include "core/config_impl.hpp"
-
 #include <flr/error.hpp>
 
 #include <fmt/format.h>
@@ -14,19 +12,19 @@
 namespace flr::engine {
 namespace {
 
-Condition parse_op(const std::string& path, const std::string& op, const YAML::Node& arg, const std::string& where) {
+Condition parse_op(const std::string& path, const std::string& op, const Config& arg, const std::string& where) {
     Condition c;
     c.path = path;
     auto scalars = [&] {
         std::vector<std::string> out;
-        if (arg.IsScalar()) {
-            out.push_back(arg.Scalar());
-        } else if (arg.IsSequence()) {
-            for (const auto& v : arg) {
-                if (!v.IsScalar()) {
+        if (arg.kind() == Config::Kind::scalar) {
+            out.push_back(arg.scalar());
+        } else if (arg.kind() == Config::Kind::list) {
+            for (const auto& v : arg.items()) {
+                if (v.kind() != Config::Kind::scalar) {
                     throw ConfigError(fmt::format("{}: expected a list of values", where));
                 }
-                out.push_back(v.Scalar());
+                out.push_back(v.scalar());
             }
         } else {
             throw ConfigError(fmt::format("{}: expected a value or a list of values", where));
@@ -37,14 +35,14 @@ Condition parse_op(const std::string& path, const std::string& op, const YAML::N
         c.op = op == "in" ? Condition::Op::in : Condition::Op::not_in;
         c.values = scalars();
     } else if (op == "regex" || op == "not_regex") {
-        if (!arg.IsScalar()) {
+        if (arg.kind() != Config::Kind::scalar) {
             throw ConfigError(fmt::format("{}: expected a regular expression", where));
         }
         c.op = op == "regex" ? Condition::Op::regex : Condition::Op::not_regex;
-        c.regex = compile_regex(arg.Scalar(), where);
+        c.regex = compile_regex(arg.scalar(), where);
     } else if (op == "exists") {
         c.op = Condition::Op::exists;
-        auto v = arg.IsScalar() ? arg.Scalar() : "";
+        auto v = arg.kind() == Config::Kind::scalar ? arg.scalar() : "";
         if (v != "true" && v != "false") {
             throw ConfigError(fmt::format("{}: expected true or false", where));
         }
@@ -57,25 +55,24 @@ Condition parse_op(const std::string& path, const std::string& op, const YAML::N
 
 std::vector<Condition> parse_when(const Config& route) {
     std::vector<Condition> out;
-    const YAML::Node& node = route.impl().node["when"];
-    if (!node.IsDefined() || node.IsNull()) {
+    Config when = route.node("when");
+    if (when.kind() == Config::Kind::null) {
         return out;
     }
-    if (!node.IsMap()) {
+    if (when.kind() != Config::Kind::map) {
         throw ConfigError(fmt::format("{}: expected a mapping of field: test", route.where("when")));
     }
-    for (const auto& kv : node) {
-        std::string path = kv.first.Scalar();
+    for (const auto& [path, test] : when.entries()) {
         std::string where = route.where("when." + path);
         if (!known_root(path)) {
             throw ConfigError(fmt::format("{}: unknown field (use body.*, headers.*, topic, id, sent_at)", where));
         }
-        if (kv.second.IsMap()) {
-            for (const auto& op : kv.second) {
-                out.push_back(parse_op(path, op.first.Scalar(), op.second, where));
+        if (test.kind() == Config::Kind::map) {
+            for (const auto& [op, arg] : test.entries()) {
+                out.push_back(parse_op(path, op, arg, where));
             }
         } else {
-            out.push_back(parse_op(path, "in", kv.second, where));
+            out.push_back(parse_op(path, "in", test, where));
         }
     }
     return out;

@@ -40,23 +40,10 @@ DispatchSettings dispatch_settings(const ListenConfig& cfg, const std::string& d
 
 }  // namespace
 
-PrivateDir::PrivateDir(const std::string& base) {
-    std::string tmpl = base + "/flr-listen-XXXXXX";
-    if (!::mkdtemp(tmpl.data())) {
-        throw SystemError("create a private directory in " + base, errno);
-    }
-    path_ = tmpl;
-}
-
-PrivateDir::~PrivateDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-}
-
 Session::Session(ConfigPtr cfg, DoneFn done, bool backoff)
     : cfg_(std::move(cfg)),
       metrics_(cfg_->metrics),
-      dir_(work_base(*cfg_)),
+      dir_("flr-listen", work_base(*cfg_)),
       dispatcher_(dispatch_settings(*cfg_, dir_.path(), backoff, metrics_), std::move(done)),
       signals_({SIGCHLD, SIGTERM, SIGINT, SIGHUP}) {}
 

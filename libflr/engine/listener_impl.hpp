@@ -3,6 +3,7 @@
 // output pipes; nothing blocks while actions run.
 #pragma once
 
+#include "core/fs.hpp"
 #include "core/signals.hpp"
 #include "engine/dispatcher.hpp"
 #include "engine/listen_config.hpp"
@@ -17,19 +18,6 @@
 #include <vector>
 
 namespace flr::engine {
-
-// A private 0700 directory for vars files, removed with its content at the end.
-class PrivateDir {
-public:
-    explicit PrivateDir(const std::string& base);
-    ~PrivateDir();
-    PrivateDir(const PrivateDir&) = delete;
-    PrivateDir& operator=(const PrivateDir&) = delete;
-    const std::string& path() const noexcept { return path_; }
-
-private:
-    std::string path_;
-};
 
 struct MessageCounters {
     std::uint64_t received = 0, routed = 0, unrouted = 0, invalid = 0;
@@ -84,7 +72,7 @@ private:
     ConfigLoader loader_;
     std::function<void(const ListenConfig&, const ListenConfig&)> changed_;
     ListenMetrics metrics_;
-    PrivateDir dir_;
+    fs::TempDir dir_;  // vars files
     Dispatcher dispatcher_;
     SignalFd signals_;
     MessageCounters counters_;

@@ -1,5 +1,6 @@
 // The loopabull compatibility mapping: a loopabull YAML config becomes routes with the
 // same playbooks, run with the same `msg` variable, on the same queue and bindings.
+#include "core/text.hpp"
 #include "engine/listen_config.hpp"
 
 #include <flr/error.hpp>
@@ -12,18 +13,6 @@
 
 namespace flr::engine {
 namespace {
-
-std::string percent_encode(const std::string& s) {
-    std::string out;
-    for (unsigned char c : s) {
-        if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-            out.push_back(static_cast<char>(c));
-        } else {
-            out += fmt::format("%{:02X}", c);
-        }
-    }
-    return out;
-}
 
 // rkname: <dir>/<topic>.yml; rkdirectory: <dir>/<topic with dots as slashes>.yml
 std::string translate(const std::string& translator, const std::string& dir, const std::string& topic) {
@@ -56,9 +45,9 @@ void map_looper(const Config& looper, ListenConfig& cfg) {
         a.password_file = resolve_path(creds, *p);
     }
     long long port = rabbit.integer_or("port", use_tls ? 5671 : 5672);
-    a.url =
-        fmt::format("{}://{}@{}:{}/{}", use_tls ? "amqps" : "amqp", percent_encode(user),
-                    rabbit.string_or("host", "localhost"), port, percent_encode(rabbit.string_or("virtual_host", "/")));
+    a.url = fmt::format("{}://{}@{}:{}/{}", use_tls ? "amqps" : "amqp", text::percent_encode(user),
+                        rabbit.string_or("host", "localhost"), port,
+                        text::percent_encode(rabbit.string_or("virtual_host", "/")));
     if (use_tls) {
         a.tls_ca = resolve_path(tls, tls.required_string("ca_cert"));
         a.tls_cert = resolve_path(tls, tls.string_or("certfile", ""));

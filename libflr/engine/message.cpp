@@ -1,5 +1,7 @@
 #include "engine/message.hpp"
 
+#include "core/text.hpp"
+
 #include <fmt/format.h>
 
 #include <array>
@@ -489,12 +491,7 @@ std::string iso8601_utc(double seconds) {
     if (!std::isfinite(seconds) || seconds < 0 || seconds > 253402300799.0) {
         return {};
     }
-    std::time_t t = static_cast<std::time_t>(seconds);
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char buf[40];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S+00:00", &tm);
-    return buf;
+    return text::utc_timestamp(static_cast<std::int64_t>(seconds));
 }
 
 std::optional<std::string> from_dump(const Json& record, Message& out) {

@@ -33,12 +33,7 @@ std::string trim(std::string s) {
 GitDistGit::GitDistGit(std::string url_template, std::string name, std::string email)
     : url_template_(std::move(url_template)), name_(std::move(name)), email_(std::move(email)) {}
 
-GitDistGit::~GitDistGit() {
-    if (!root_.empty()) {
-        std::error_code ec;
-        std::filesystem::remove_all(root_, ec);
-    }
-}
+GitDistGit::~GitDistGit() = default;
 
 std::string GitDistGit::git(const std::string& dir, const std::vector<std::string>& args, bool* ok) {
     process::Spec spec;
@@ -67,17 +62,13 @@ const std::string& GitDistGit::clone(const RepoRef& repo) {
     if (it != clones_.end()) {
         return it->second;
     }
-    if (root_.empty()) {
-        std::string tmpl = (std::filesystem::temp_directory_path() / "flr-distgit-XXXXXX").string();
-        if (::mkdtemp(tmpl.data()) == nullptr) {
-            throw SystemError("mkdtemp", errno);
-        }
-        root_ = tmpl;
+    if (!root_) {
+        root_.emplace("flr-distgit");
     }
     std::string url = replace_all(url_template_, "{fullname}", repo.fullname());
     url = replace_all(replace_all(url, "{namespace}", repo.ns), "{package}", repo.name);
-    std::string dir = root_ + "/" + repo.ns + "-" + repo.name;
-    git(root_, {"clone", "--quiet", "--no-checkout", "--", url, dir});
+    std::string dir = root_->file(repo.ns + "-" + repo.name);
+    git(root_->path(), {"clone", "--quiet", "--no-checkout", "--", url, dir});
     return clones_[repo.fullname()] = dir;
 }
 

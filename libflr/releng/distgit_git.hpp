@@ -3,9 +3,11 @@
 // reverts are committed with the release-engineering identity and pushed.
 #pragma once
 
+#include "core/fs.hpp"
 #include "releng/ports.hpp"
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -32,7 +34,7 @@ private:
     std::string url_template_;
     std::string name_;
     std::string email_;
-    std::string root_;                           // temporary directory holding the clones
+    std::optional<fs::TempDir> root_;            // holds the clones
     std::map<std::string, std::string> clones_;  // fullname -> work tree
 };
 

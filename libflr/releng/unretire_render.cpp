@@ -1,5 +1,7 @@
 #include "releng/unretire_render.hpp"
 
+#include "core/text.hpp"
+
 #include <fmt/format.h>
 
 #include <ctime>
@@ -115,12 +117,7 @@ Json review_json(const ReviewReport& rv) {
 }  // namespace
 
 std::string iso_date(std::int64_t time) {
-    std::time_t t = static_cast<std::time_t>(time);
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
-    return buf;
+    return text::utc_date(time);
 }
 
 std::string markdown_text(const std::string& text, std::size_t max) {

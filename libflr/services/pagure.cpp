@@ -1,4 +1,6 @@
+#include "core/text.hpp"
 #include "services/pagure_json.hpp"
+#include "services/rest.hpp"
 #include "services/settings.hpp"
 
 #include <flr/config.hpp>
@@ -26,7 +28,8 @@ std::string project_path(const std::string& fullname) {
     if (bad(first) || (slash != std::string::npos && bad(second))) {
         throw UsageError(fmt::format("invalid project name \"{}\"", fullname));
     }
-    return slash == std::string::npos ? http::escape(first) : http::escape(first) + "/" + http::escape(second);
+    return slash == std::string::npos ? text::percent_encode(first)
+                                      : text::percent_encode(first) + "/" + text::percent_encode(second);
 }
 
 std::string form(const http::Fields& fields) {
@@ -49,7 +52,7 @@ public:
 
     std::vector<Issue> issues(const std::string& project, const IssueQuery& q) override {
         std::vector<Issue> out;
-        for (int page = 1; page <= std::max(q.max_pages, 1); ++page) {
+        services::paginate(q.max_pages, fmt::format("{}: stopped listing issues", project), [&](int page) {
             http::Fields f{{"status", q.status}};
             for (const auto& tag : q.tags) {
                 f.emplace_back("tags", tag);
@@ -64,11 +67,8 @@ public:
             f.emplace_back("page", std::to_string(page));
             auto result = decode("an issue list", get(api(project) + "/issues" + http::query(f)), issue_page_from_json);
             std::move(result.issues.begin(), result.issues.end(), std::back_inserter(out));
-            if (!result.more) {
-                return out;
-            }
-        }
-        log::warning(fmt::format("{}: stopped listing issues after {} pages", project, q.max_pages));
+            return result.more;
+        });
         return out;
     }
 
@@ -86,16 +86,11 @@ public:
     }
 
     std::optional<Project> project(const std::string& fullname) override {
-        http::Request r{"GET", api(fullname), headers(), {}, {}};
-        auto response = http_.send(r);
-        if (response.status == 404) {
+        auto response = services::send_unless_absent(http_, {"GET", api(fullname), headers(), {}, {}});
+        if (!response) {
             return std::nullopt;
         }
-        if (response.status >= 300) {
-            http_.fail(r, response);
-        }
-        auto j = Json::parse(response.body, nullptr, false);
-        return decode("a project", j, project_from_json);
+        return decode("a project", Json::parse(response->body, nullptr, false), project_from_json);
     }
 
     void create_project(const NewProject& p) override {
@@ -135,20 +130,13 @@ public:
 
     std::optional<std::string> raw_file(const std::string& fullname, const std::string& ref,
                                         const std::string& path) override {
-        http::Request r{
-            "GET",
-            fmt::format("{}/{}/raw/{}/f/{}", url_, project_path(fullname), http::escape(ref), escape_path(path)),
-            headers(),
-            {},
-            {}};
-        auto response = http_.send(r);
-        if (response.status == 404) {
+        auto url = fmt::format("{}/{}/raw/{}/f/{}", url_, project_path(fullname), text::percent_encode(ref),
+                               escape_path(path));
+        auto response = services::send_unless_absent(http_, {"GET", url, headers(), {}, {}});
+        if (!response) {
             return std::nullopt;
         }
-        if (response.status >= 300) {
-            http_.fail(r, response);
-        }
-        return response.body;
+        return std::move(response->body);
     }
 
     std::string monitoring(const std::string& fullname) override {
@@ -178,7 +166,7 @@ private:
             if (part.empty() || part == "." || part == "..") {
                 throw UsageError(fmt::format("invalid file path \"{}\"", path));
             }
-            out += (out.empty() ? "" : "/") + http::escape(part);
+            out += (out.empty() ? "" : "/") + text::percent_encode(part);
             if (slash == std::string::npos) {
                 return out;
             }
@@ -204,11 +192,7 @@ private:
 
     template <class F>
     auto decode(const char* what, const Json& j, F f) -> decltype(f(j)) {
-        try {
-            return f(j);
-        } catch (const services::Shape& e) {
-            throw RemoteError(http_.settings().service, fmt::format("unexpected answer ({}): {}", what, e.what()));
-        }
+        return services::decode(http_.settings().service, what, j, f);
     }
 
     std::string url_;

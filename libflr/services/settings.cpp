@@ -1,5 +1,7 @@
 #include "services/settings.hpp"
 
+#include "services/rest.hpp"
+
 #include <flr/error.hpp>
 
 #include <fmt/format.h>
@@ -59,6 +61,7 @@ Endpoint endpoint(const Config& root, std::string_view section, std::vector<std:
         e.url.pop_back();
     }
     e.http.service = std::string(section);
+    e.http.error_message = error_message;
     apply(http, e.http, root);
     apply(c, e.http, root);
     return e;

@@ -2,23 +2,12 @@
 #include <flr/error.hpp>
 #include <flr/ticket.hpp>
 
-#include "core/fs.hpp"
-
 #include <fmt/format.h>
-
-#include <fcntl.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <array>
-#include <cerrno>
-#include <cstring>
 
 namespace flr::ticket {
-
-namespace {
-constexpr std::size_t max_text = 256U * 1024U;
-}
 
 std::int64_t parse_id(std::string_view text) {
     bool digits = !text.empty() && text.size() <= 9 && text.front() != '0' &&
@@ -40,29 +29,6 @@ void check_project(std::string_view project) {
 bool valid_close_status(std::string_view status) {
     static constexpr std::array<std::string_view, 3> allowed{"Processed", "Invalid", "Denied"};
     return std::find(allowed.begin(), allowed.end(), status) != allowed.end();
-}
-
-std::string read_text(const std::string& path, std::string_view what) {
-    if (path != "-" && running_under_sudo()) {
-        throw UsageError(fmt::format("{}: under sudo only \"-\" (stdin) is accepted", what));
-    }
-    std::string text;
-    if (path == "-") {
-        text = fs::read_all(STDIN_FILENO, "stdin");
-    } else {
-        fs::Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY));
-        if (!fd) {
-            throw UsageError(fmt::format("{}: cannot open {}: {}", what, path, std::strerror(errno)));
-        }
-        text = fs::read_all(fd.get(), path);
-    }
-    if (text.size() > max_text) {
-        throw UsageError(fmt::format("{}: longer than {} KiB", what, max_text / 1024));
-    }
-    if (text.find_first_not_of(" \t\r\n") == std::string::npos) {
-        throw UsageError(fmt::format("{}: empty", what));
-    }
-    return text;
 }
 
 Outcome comment(pagure::Client& client, const std::string& project, std::int64_t id, const std::string& body,

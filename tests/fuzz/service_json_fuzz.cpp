@@ -1,7 +1,9 @@
 // libFuzzer target: JSON answers of Pagure, Bugzilla and Bodhi, and error-message extraction.
 #include "core/http.hpp"
+#include "services/bodhi_decode.hpp"
+#include "services/bugzilla_decode.hpp"
 #include "services/pagure_json.hpp"
-#include "services/rest_decode.hpp"
+#include "services/rest.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -21,7 +23,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (j.is_discarded()) {
         return 0;
     }
-    (void)flr::http::service_message(j);
+    (void)flr::services::error_message(j);
     attempt([&] { (void)flr::pagure::issue_from_json(j); });
     attempt([&] { (void)flr::pagure::issue_page_from_json(j); });
     attempt([&] { (void)flr::pagure::project_from_json(j); });

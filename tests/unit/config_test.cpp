@@ -31,6 +31,33 @@ pagure:
     EXPECT_EQ(c.keys(), (std::vector<std::string>{"pagure"}));
 }
 
+TEST(Config, WalksMappingsListsAndScalars) {
+    auto c = Config::parse("when:\n  body.a: [x, y]\n  topic: {regex: '^org'}\n  id: ~\n", "w.yaml");
+    EXPECT_EQ(c.kind(), Config::Kind::map);
+    EXPECT_EQ(c.node("absent").kind(), Config::Kind::null);
+    auto entries = c.node("when").entries();
+    ASSERT_EQ(entries.size(), 3U);
+    EXPECT_EQ(entries[0].first, "body.a");
+    EXPECT_EQ(entries[0].second.kind(), Config::Kind::list);
+    auto items = entries[0].second.items();
+    ASSERT_EQ(items.size(), 2U);
+    EXPECT_EQ(items[1].scalar(), "y");
+    EXPECT_EQ(items[1].where(), "w.yaml: when.body.a[1]");
+    EXPECT_EQ(entries[1].first, "topic");
+    EXPECT_EQ(entries[1].second.kind(), Config::Kind::map);
+    EXPECT_EQ(entries[1].second.entries().at(0).first, "regex");
+    EXPECT_EQ(entries[1].second.entries().at(0).second.scalar(), "^org");
+    EXPECT_EQ(entries[2].second.kind(), Config::Kind::null);
+    EXPECT_TRUE(entries[0].second.entries().empty());
+    EXPECT_TRUE(c.items().empty());
+    try {
+        (void)entries[1].second.scalar();
+        FAIL() << "a mapping read as a scalar";
+    } catch (const flr::ConfigError& e) {
+        EXPECT_STREQ(e.what(), "w.yaml: when.topic: expected a value");
+    }
+}
+
 TEST(Config, WrongTypesAreConfigErrorsNamingTheKey) {
     auto c = Config::parse("a: {b: [1, 2]}\nn: twelve\n", "f.yaml");
     try {

@@ -1,3 +1,5 @@
+#include "core/process.hpp"
+
 #include <flr/error.hpp>
 
 #include <gtest/gtest.h>
@@ -25,4 +27,17 @@ TEST(Error, SystemErrorEndsWithStrerror) {
     flr::SystemError e("open /nope", ENOENT);
     EXPECT_STREQ(e.what(), "open /nope: No such file or directory");
     EXPECT_EQ(e.error_number(), ENOENT);
+}
+
+TEST(Error, LogicErrorsStayApartFromRuntimeFailures) {
+    flr::LogicError e("cannot run an empty command");
+    EXPECT_STREQ(e.what(), "cannot run an empty command");
+    EXPECT_STREQ(e.kind(), "internal");
+    const std::exception& base = e;
+    EXPECT_EQ(dynamic_cast<const flr::Error*>(&base), nullptr);
+    EXPECT_NE(dynamic_cast<const std::logic_error*>(&base), nullptr);
+}
+
+TEST(Error, AnEmptyCommandIsAProgrammingMistake) {
+    EXPECT_THROW(flr::process::spawn(flr::process::Spec{}), flr::LogicError);
 }

@@ -1,6 +1,7 @@
 #include <flr/error.hpp>
 #include <flr/secret.hpp>
 
+#include "core/fs.hpp"
 #include "test_util.hpp"
 
 #include <gtest/gtest.h>
@@ -52,4 +53,23 @@ TEST(Secret, RefusesMissingEmptyAndSymlinkedFiles) {
     auto real = write_secret(dir, "real", "x", 0600);
     ASSERT_EQ(::symlink(real.c_str(), dir.file("link").c_str()), 0);
     EXPECT_THROW((void)flr::Secret::from_file(dir.file("link")), flr::ConfigError);
+}
+
+TEST(TempDir, IsPrivateAndRemovedWithItsContent) {
+    std::string path;
+    {
+        flr::fs::TempDir dir("flr-unit");
+        path = dir.path();
+        struct stat st {};
+        ASSERT_EQ(::stat(path.c_str(), &st), 0);
+        EXPECT_TRUE(S_ISDIR(st.st_mode));
+        EXPECT_EQ(st.st_mode & 0777, 0700U);
+        EXPECT_NE(path.find("/flr-unit-"), std::string::npos);
+        std::ofstream(dir.file("inside")) << "x";
+        flr::fs::TempDir moved = std::move(dir);
+        EXPECT_EQ(moved.path(), path);
+    }
+    struct stat st {};
+    EXPECT_NE(::stat(path.c_str(), &st), 0);
+    EXPECT_THROW(flr::fs::TempDir("x", "/nonexistent-flr-base"), flr::SystemError);
 }

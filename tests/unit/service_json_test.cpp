@@ -2,8 +2,11 @@
 // error-message extraction.
 #include "core/fs.hpp"
 #include "core/http.hpp"
+#include "core/text.hpp"
+#include "services/bodhi_decode.hpp"
+#include "services/bugzilla_decode.hpp"
 #include "services/pagure_json.hpp"
-#include "services/rest_decode.hpp"
+#include "services/rest.hpp"
 
 #include <gtest/gtest.h>
 
@@ -61,18 +64,24 @@ TEST(RestJson, ReadsBugzillaAndBodhiSamples) {
 
 TEST(HttpErrors, QuoteTheServicesOwnMessage) {
     auto pagure = sample("pagure_error")["examples"][0];
-    EXPECT_EQ(flr::http::service_message(pagure), "Project not found (ENOPROJECT)");
-    EXPECT_EQ(flr::http::service_message(sample("oci_error")["response_4xx"]), "MANIFEST_UNKNOWN: manifest unknown");
+    EXPECT_EQ(flr::services::error_message(pagure), "Project not found (ENOPROJECT)");
+    EXPECT_EQ(flr::services::error_message(sample("oci_error")["response_4xx"]), "MANIFEST_UNKNOWN: manifest unknown");
     nlohmann::json bz{{"error", true}, {"code", 101}, {"message", "Bug #1 does not exist."}};
-    EXPECT_EQ(flr::http::service_message(bz), "Bug #1 does not exist. (code 101)");
+    EXPECT_EQ(flr::services::error_message(bz), "Bug #1 does not exist. (code 101)");
     nlohmann::json bodhi{{"status", "error"},
                          {"errors", {{{"location", "querystring"}, {"description", "Invalid date"}}}}};
-    EXPECT_EQ(flr::http::service_message(bodhi), "Invalid date");
-    EXPECT_EQ(flr::http::service_message("just a string"), "");
+    EXPECT_EQ(flr::services::error_message(bodhi), "Invalid date");
+    EXPECT_EQ(flr::services::error_message("just a string"), "");
+}
+
+TEST(Text, FormatsUtcDatesAndTimes) {
+    EXPECT_EQ(flr::text::utc_date(1709640000), "2024-03-05");
+    EXPECT_EQ(flr::text::utc_timestamp(1709640000), "2024-03-05T12:00:00+00:00");
+    EXPECT_EQ(flr::text::utc_timestamp(0), "1970-01-01T00:00:00+00:00");
 }
 
 TEST(HttpUtil, EscapesQueriesAndRedactsSecrets) {
-    EXPECT_EQ(flr::http::escape("a b&c/d"), "a%20b%26c%2Fd");
+    EXPECT_EQ(flr::text::percent_encode("a b&c/d"), "a%20b%26c%2Fd");
     EXPECT_EQ(flr::http::query({{"status", "Open"}, {"tags", "a b"}}), "?status=Open&tags=a%20b");
     EXPECT_EQ(flr::http::redact("key=s3 cr&t or s3%20cr%26t", {"s3 cr&t"}), "key=<redacted> or <redacted>");
 }

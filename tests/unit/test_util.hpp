@@ -1,7 +1,9 @@
-// Helpers shared by unit tests: a private temporary directory removed at the end.
+// Helpers shared by unit tests: a private temporary directory removed at the end
+// (core/fs's TempDir, with paths as std::filesystem::path).
 #pragma once
 
-#include <cstdlib>
+#include "core/fs.hpp"
+
 #include <filesystem>
 #include <string>
 
@@ -9,24 +11,12 @@ namespace flr::test {
 
 class TempDir {
 public:
-    TempDir() {
-        std::string tmpl = (std::filesystem::temp_directory_path() / "flr-test-XXXXXX").string();
-        if (!::mkdtemp(tmpl.data())) {
-            throw std::runtime_error("mkdtemp failed");
-        }
-        path_ = tmpl;
-    }
-    ~TempDir() {
-        std::error_code ec;
-        std::filesystem::remove_all(path_, ec);
-    }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-    const std::filesystem::path& path() const { return path_; }
-    std::string file(const std::string& name) const { return (path_ / name).string(); }
+    TempDir() : dir_("flr-test") {}
+    std::filesystem::path path() const { return dir_.path(); }
+    std::string file(const std::string& name) const { return dir_.file(name); }
 
 private:
-    std::filesystem::path path_;
+    fs::TempDir dir_;
 };
 
 }  // namespace flr::test

@@ -4,8 +4,16 @@
 #include <flr/log.hpp>
 #include <flr/version.hpp>
 
+#include <fmt/format.h>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
 #include <csignal>
 #include <cstdio>
+#include <cstring>
 #include <iostream>
 #include <string_view>
 
@@ -61,6 +69,43 @@ int Tool::fail(const std::string& kind, const std::string& message, int code) co
     return code;
 }
 
+std::string read_text(const std::string& path, std::string_view what) {
+    constexpr std::size_t max_text = 256U * 1024U;
+    if (path != "-" && running_under_sudo()) {
+        throw UsageError(fmt::format("{}: under sudo only \"-\" (stdin) is accepted", what));
+    }
+    struct Input {
+        int fd;
+        ~Input() {
+            if (fd > STDIN_FILENO) {
+                ::close(fd);
+            }
+        }
+    } in{path == "-" ? STDIN_FILENO : ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY)};
+    if (in.fd < 0) {
+        throw UsageError(fmt::format("{}: cannot open {}: {}", what, path, std::strerror(errno)));
+    }
+    std::string text;
+    char buf[65536];
+    while (text.size() <= max_text) {  // reads at most one buffer past the limit
+        ssize_t n = ::read(in.fd, buf, sizeof buf);
+        if (n == 0) {
+            break;
+        }
+        if (n < 0 && errno != EINTR) {
+            throw SystemError("read " + (path == "-" ? std::string("stdin") : path), errno);
+        }
+        text.append(buf, static_cast<std::size_t>(std::max<ssize_t>(n, 0)));
+    }
+    if (text.size() > max_text) {
+        throw UsageError(fmt::format("{}: longer than {} KiB", what, max_text / 1024));
+    }
+    if (text.find_first_not_of(" \t\r\n") == std::string::npos) {
+        throw UsageError(fmt::format("{}: empty", what));
+    }
+    return text;
+}
+
 void usage_error(const std::string& message) {
     throw UsageError(message);
 }
@@ -96,6 +141,8 @@ int Tool::run(int argc, char** argv, const std::function<int()>& body) {
         return code;
     } catch (const Error& e) {
         return fail(e.kind(), e.what(), static_cast<int>(e.exit_code()));
+    } catch (const LogicError& e) {
+        return fail(e.kind(), std::string("internal error: ") + e.what(), static_cast<int>(ExitCode::failed));
     } catch (const std::bad_alloc&) {
         return fail("failed", "out of memory", static_cast<int>(ExitCode::failed));
     } catch (const std::exception& e) {

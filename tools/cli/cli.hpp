@@ -18,6 +18,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace flr::cli {
 
@@ -61,6 +62,11 @@ private:
     Options options_;
     std::optional<Config> config_;
 };
+
+// Text a tool takes from a file named on its command line, or from stdin for "-".
+// Under sudo only "-" is accepted, so that a sudo rule cannot be used to post a file that
+// only root can read. Empty text or more than 256 KiB is a UsageError naming `what`.
+std::string read_text(const std::string& path, std::string_view what);
 
 // Print a usage error exactly as the catch ladder would; for tools with custom checks.
 [[noreturn]] void usage_error(const std::string& message);

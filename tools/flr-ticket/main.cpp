@@ -78,9 +78,9 @@ int main(int argc, char** argv) {
     return tool.run(argc, argv, [&] {
         flr::ticket::check_project(a.project);
         auto id = flr::ticket::parse_id(a.id);
-        std::string body = comment->parsed() ? flr::ticket::read_text(a.body_file, "--body-file")
+        std::string body = comment->parsed() ? flr::cli::read_text(a.body_file, "--body-file")
                            : close->parsed() && !a.comment_file.empty()
-                               ? flr::ticket::read_text(a.comment_file, "--comment-file")
+                               ? flr::cli::read_text(a.comment_file, "--comment-file")
                                : std::string();
         auto client = flr::pagure::connect(tool.config(), "pagure");
         if (show->parsed()) {

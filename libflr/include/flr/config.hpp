@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace flr {
@@ -49,15 +50,26 @@ public:
     std::vector<Config> list(std::string_view key) const;
     // Keys of the top-level map (in file order).
     std::vector<std::string> keys() const;
+
+    // Walking any node. While a Config read from a file is a mapping, node() and entries()
+    // also reach scalars and lists; where() keeps naming each node's place in the file.
+    enum class Kind { null, scalar, list, map };  // null: absent or an explicit null
+    Kind kind() const noexcept;
+    // The node at `key`, of any kind (Kind::null when absent).
+    Config node(std::string_view key) const;
+    // A mapping's entries as (key, node) in file order; empty for any other kind.
+    std::vector<std::pair<std::string, Config>> entries() const;
+    // A list's items, of any kind; empty for any other kind.
+    std::vector<Config> items() const;
+    // The text of a scalar node; throws ConfigError naming where() for any other kind.
+    std::string scalar() const;
     // Refuse keys not in `allowed` at the top level of this (sub)configuration.
     void check_keys(const std::vector<std::string_view>& allowed) const;
     // "file.yaml: key" style prefix for error messages about this node.
     std::string where(std::string_view key = {}) const;
 
-    struct Impl;
-    const Impl& impl() const noexcept { return *impl_; }
-
 private:
+    struct Impl;
     explicit Config(std::shared_ptr<const Impl> impl);
     std::shared_ptr<const Impl> impl_;
 };

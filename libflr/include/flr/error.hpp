@@ -1,5 +1,9 @@
-// The one exception family of flr. Every failure a tool reports is an flr::Error;
-// its exit_code() is what the process exits with (see flr(7), EXIT STATUS).
+// The one exception family of flr, in two kinds kept apart:
+//  - flr::Error and its subclasses: runtime failures that come from outside the program
+//    (bad input, configuration, a refusing service, a failed system call). Every failure a
+//    tool reports is one; its exit_code() is what the process exits with (flr(7), EXIT STATUS).
+//  - flr::LogicError: a programming mistake inside flr (a broken invariant, a call the API
+//    forbids). No user can fix one; the CLI reports it as an internal error.
 #pragma once
 
 #include <flr/export.hpp>
@@ -69,6 +73,14 @@ class FLR_EXPORT Interrupted : public Error {
 public:
     Interrupted();
     const char* kind() const noexcept override { return "interrupted"; }
+};
+
+// A programming mistake, not a runtime failure: deliberately not an flr::Error, so that code
+// handling failures of the outside world (retries, dead letters) never swallows one.
+class FLR_EXPORT LogicError : public std::logic_error {
+public:
+    explicit LogicError(const std::string& message);
+    const char* kind() const noexcept { return "internal"; }
 };
 
 }  // namespace flr

@@ -18,11 +18,6 @@ FLR_EXPORT void check_project(std::string_view project);
 // The close statuses flr-ticket accepts.
 FLR_EXPORT bool valid_close_status(std::string_view status);
 
-// Text from a file, or from stdin for "-". Under sudo only "-" is accepted, so that a
-// rule cannot be used to post a file that only root can read. Empty text or more
-// than 256 KiB is a UsageError.
-FLR_EXPORT std::string read_text(const std::string& path, std::string_view what);
-
 struct Outcome {
     bool changed = false;  // false for a dry run or when nothing was left to do
     std::string url;       // the ticket

@@ -1,0 +1,13 @@
+// Private: Bugzilla JSON answers -> flr types. Throws services::Shape.
+#pragma once
+
+#include "services/decode.hpp"
+
+#include <flr/bugzilla.hpp>
+
+#include <optional>
+
+namespace flr::bugzilla {
+// The first bug of a GET /rest/bug/<id> answer; nullopt when "bugs" is empty.
+std::optional<Bug> bug_from_json(const services::Json& j);
+}  // namespace flr::bugzilla
