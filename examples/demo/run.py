@@ -26,16 +26,10 @@ HERE = pathlib.Path(__file__).resolve().parent
 SOURCE = HERE.parents[1]
 sys.path.insert(0, str(SOURCE / "tests" / "standin"))
 import make_distgit  # noqa: E402
+from flr_standin import write_flr_yaml  # noqa: E402
 
 PHASE = "auto-recent"
 OLD, RECENT = ("python-oldlib", 12001), ("python-retro", 12002)
-
-
-def secret(tmp, name, text):
-    path = tmp / name
-    path.write_text(text)
-    path.chmod(0o600)
-    return str(path)
 
 
 def start_standin(tmp):
@@ -56,20 +50,6 @@ def start_standin(tmp):
             raise SystemExit("demo: the stand-in did not start:\n" + (tmp / "standin.log").read_text())
         time.sleep(0.05)
     return proc, json.loads(ready.read_text())["url"]
-
-
-def write_flr_yaml(tmp, url):
-    cfg = {
-        "pagure": {"url": url + "/pagure", "token_file": secret(tmp, "pagure.token", "demo-pagure-token")},
-        "distgit": {"url": url + "/distgit", "token_file": secret(tmp, "distgit.token", "demo-distgit-token"),
-                    "git_url": "file://" + str(tmp / "git") + "/{fullname}.git"},
-        "koji": {"url": url + "/kojihub", "cert": secret(tmp, "koji.pem", "not used over http\n")},
-        "bugzilla": {"url": url, "api_key_file": secret(tmp, "bugzilla.key", "demo-bugzilla-key")},
-        "unretirement": {"phase": PHASE, "rawhide_tag": "f44"},
-    }
-    path = tmp / "flr.yaml"
-    path.write_text(yaml.safe_dump(cfg))
-    return path
 
 
 def git(tmp, pkg, *args):
@@ -97,7 +77,10 @@ def main():
     proc = None
     try:
         proc, url = start_standin(tmp)
-        flr_yaml = write_flr_yaml(tmp, url)
+        # The stand-in's own writer: its URLs, the seed's credentials as 0600 files in tmp.
+        seed = yaml.safe_load((HERE / "seed.yaml").read_text())
+        flr_yaml = pathlib.Path(write_flr_yaml(tmp / "flr.yaml", url, seed, tmp / "git",
+                                               {"unretirement": {"phase": PHASE, "rawhide_tag": "f44"}}))
         env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(tmp), "LANG": "C.UTF-8",
                "TMPDIR": str(tmp), "FLR_CONFIG": str(flr_yaml), "FLR_DEMO_BIN": str(bin_dir),
                "ANSIBLE_HOME": str(tmp / "ansible"), "ANSIBLE_LOCAL_TEMP": str(tmp / "ansible" / "tmp")}

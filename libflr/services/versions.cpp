@@ -1,5 +1,6 @@
-// component_versions() lives in libflr-releng because it names libcurl, which
-// libflr itself does not link (see libflr/CMakeLists.txt).
+// component_versions() (<flr/components.hpp>) lives in libflr-releng because it names
+// libcurl and pugixml, which libflr does not link (see libflr/CMakeLists.txt).
+#include <flr/components.hpp>
 #include <flr/version.hpp>
 
 #include <amqp.h>

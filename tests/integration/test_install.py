@@ -1,7 +1,9 @@
 """The install sequence other tooling relies on:
-cmake --install build --prefix P puts everything where Fedora packaging expects it."""
+cmake --install build --prefix P puts everything where Fedora packaging expects it, and
+what it installs runs as it is (README, "Build and install by hand")."""
 
 import os
+import re
 import stat
 import subprocess
 
@@ -26,13 +28,70 @@ def libdir(prefix):
     return dirs[0]
 
 
+def project_version():
+    return re.search(r"project\(flr VERSION ([0-9.]+)", (SOURCE_DIR / "CMakeLists.txt").read_text())[1]
+
+
+def dynamic_section(path):
+    """readelf -d of `path`: {tag: [values]} for NEEDED, RPATH and RUNPATH."""
+    r = subprocess.run(["readelf", "-d", str(path)], capture_output=True, text=True, check=True)
+    tags = {}
+    for tag, value in re.findall(r"\((NEEDED|RPATH|RUNPATH)\)\s+\S+ \S+: \[(.*)\]", r.stdout):
+        tags.setdefault(tag, []).append(value)
+    return tags
+
+
 def test_binaries(prefix):
+    # As installed, with an empty environment (env -i): no LD_LIBRARY_PATH, no ldconfig run.
+    assert binaries()
     for b in binaries():
         path = prefix / "bin" / b
         assert path.exists() and os.access(path, os.X_OK), b
-        r = subprocess.run([str(path), "--version"], capture_output=True, text=True,
-                           env={"LD_LIBRARY_PATH": str(libdir(prefix)), "PATH": "/usr/bin:/bin"})
-        assert r.returncode == 0, r.stderr
+        r = subprocess.run(["env", "-i", str(path), "--version"], capture_output=True, text=True)
+        assert r.returncode == 0, f"{b}: {r.stderr}"
+        assert project_version() in r.stdout, f"{b}: {r.stdout}"
+        r = subprocess.run(["env", "-i", str(path), "--help"], capture_output=True, text=True)
+        assert r.returncode == 0, f"{b}: {r.stderr}"
+        assert b in r.stdout and "--version" in r.stdout, f"{b}: {r.stdout}"
+
+
+def test_binaries_find_the_library_relative_to_themselves(prefix):
+    # Not a system prefix: a RUNPATH relative to the binary, never a build-tree path.
+    for b in binaries():
+        tags = dynamic_section(prefix / "bin" / b)
+        assert tags.get("RUNPATH") == ["$ORIGIN/../lib"], (b, tags)
+        assert "RPATH" not in tags, (b, tags)
+        assert any(n.startswith("libflr") for n in tags["NEEDED"]), (b, tags)
+
+
+@pytest.fixture(scope="module")
+def usr_install(tmp_path_factory):
+    """The tree a -DCMAKE_INSTALL_PREFIX=/usr build installs (as flr.spec's %cmake does),
+    under DESTDIR. Its own build directory inside the build, kept for the next run; -O0 and
+    no tests, since only the link and install steps matter here."""
+    build = BUILD_DIR / "install-usr-check"
+    configure = ["cmake", "-S", str(SOURCE_DIR), "-B", str(build), "-DCMAKE_INSTALL_PREFIX=/usr",
+                 "-DCMAKE_BUILD_TYPE=None", "-DCMAKE_CXX_FLAGS=-O0", "-DFLR_BUILD_TESTS=OFF"]
+    for argv in (configure, ["nice", "cmake", "--build", str(build), "-j", str(os.cpu_count() or 2)]):
+        r = subprocess.run(argv, capture_output=True, text=True)
+        assert r.returncode == 0, r.stdout[-4000:] + r.stderr[-4000:]
+    destdir = tmp_path_factory.mktemp("destdir")
+    r = subprocess.run(["cmake", "--install", str(build)], capture_output=True, text=True,
+                       env=dict(os.environ, DESTDIR=str(destdir)))
+    assert r.returncode == 0, r.stdout + r.stderr
+    return destdir / "usr"
+
+
+def test_a_usr_build_has_no_rpath(usr_install):
+    # Fedora's check-rpaths: nothing installed under /usr names an RPATH or RUNPATH.
+    installed = sorted((usr_install / "bin").glob("flr-*")) + sorted(usr_install.glob("lib*/**/libflr*.so.*"))
+    assert {p.name for p in installed} >= set(binaries()), installed
+    assert any(p.name.startswith("libflr") for p in installed), installed
+    for path in installed:
+        if path.is_symlink():
+            continue
+        tags = dynamic_section(path)
+        assert "RPATH" not in tags and "RUNPATH" not in tags, (path, tags)
 
 
 def test_library_with_soversion_and_pkgconfig(prefix):
@@ -67,6 +126,43 @@ def test_public_headers_are_self_contained(prefix, tmp_path):
     assert r.returncode == 0, r.stderr
     r = subprocess.run([str(exe)], env={"LD_LIBRARY_PATH": str(libdir(prefix))})
     assert r.returncode == 0
+
+
+def test_every_installed_macro_is_usable(prefix, tmp_path):
+    # Compiled against the installed headers and linked through the installed flr.pc.
+    headers = sorted((prefix / "include" / "flr").glob("*.hpp"))
+    macros = sorted({m for h in headers for m in re.findall(r"^#define (FLR_\w+)(?![\w(])", h.read_text(), re.M)})
+    assert {"FLR_VERSION", "FLR_VERSION_MAJOR", "FLR_VERSION_MINOR", "FLR_VERSION_PATCH"} <= set(macros), macros
+    main = tmp_path / "macros.cpp"
+    main.write_text("".join(f"#include <flr/{h.name}>\n" for h in headers) + """
+#include <cstdio>
+#include <cstring>
+#include <string>
+#define FLR_TEST_STR2(x) #x
+#define FLR_TEST_STR(x) FLR_TEST_STR2(x)
+// Integers, usable in constant expressions.
+static_assert(FLR_VERSION_MAJOR >= 0 && FLR_VERSION_MINOR >= 0 && FLR_VERSION_PATCH >= 0);
+int main() {
+    const std::string parts = std::to_string(FLR_VERSION_MAJOR) + "." + std::to_string(FLR_VERSION_MINOR) + "." +
+                              std::to_string(FLR_VERSION_PATCH);
+    if (parts != FLR_VERSION || std::strcmp(flr::version(), FLR_VERSION) != 0) {
+        std::printf("mismatch: %s %s %s\\n", parts.c_str(), FLR_VERSION, flr::version());
+        return 1;
+    }
+""" + "".join(f'    std::printf("{m}=%s\\n", FLR_TEST_STR({m}));\n' for m in macros) + "    return 0;\n}\n")
+    env = dict(os.environ, PKG_CONFIG_PATH=str(libdir(prefix) / "pkgconfig"))
+    flags = subprocess.run(["pkg-config", f"--define-variable=prefix={prefix}", "--cflags", "--libs", "flr"],
+                           capture_output=True, text=True, env=env, check=True).stdout.split()
+    exe = tmp_path / "macros"
+    r = subprocess.run(["g++", "-std=c++20", "-Wall", "-Werror", str(main), "-o", str(exe)] + flags,
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    r = subprocess.run([str(exe)], capture_output=True, text=True, env={"LD_LIBRARY_PATH": str(libdir(prefix))})
+    assert r.returncode == 0, r.stdout + r.stderr
+    printed = dict(line.split("=", 1) for line in r.stdout.splitlines())
+    assert sorted(printed) == macros
+    assert printed["FLR_VERSION"] == f'"{project_version()}"'
+    assert not any("@" in v for v in printed.values()), printed
 
 
 def test_man_pages_by_section(prefix):

@@ -7,6 +7,7 @@ import subprocess
 import uuid
 
 
+import flrtest
 from listen import (Listener, ansible_cfg, read_records, record_command, unique, wait_for, write_config)
 
 FIXTURES = os.path.join(os.environ.get("FLR_SOURCE_DIR", "."), "tests", "data", "messages")
@@ -251,7 +252,7 @@ def test_passive_declares(broker, tmp_path):
     cfg = base_config(broker, queue, routes)
     cfg["amqp"]["passive_declares"] = True
     path = write_config(tmp_path, cfg)
-    p = subprocess.run([os.path.join(os.environ["FLR_BUILD_DIR"], "bin", "flr-listen"), "--config", path],
+    p = subprocess.run([str(flrtest.binary("flr-listen")), "--config", path],
                        capture_output=True, text=True, timeout=30)
     assert p.returncode == 4 and "passive declare" in p.stderr and len(p.stderr.splitlines()) == 1, p.stderr
     conn = broker.connection()
@@ -274,7 +275,7 @@ def test_broker_unreachable_is_one_line_exit_4(tmp_path):
     from rabbitmq import free_port
     cfg = {"amqp": {"url": f"amqp://guest@127.0.0.1:{free_port()}/%2F", "queue": "q"},
            "routes": [{"name": "a", "topic": "a", "command": ["/bin/true"]}]}
-    p = subprocess.run([os.path.join(os.environ["FLR_BUILD_DIR"], "bin", "flr-listen"), "--config",
+    p = subprocess.run([str(flrtest.binary("flr-listen")), "--config",
                         write_config(tmp_path, cfg)], capture_output=True, text=True, timeout=30)
     assert p.returncode == 4 and len(p.stderr.splitlines()) == 1 and "connect to 127.0.0.1" in p.stderr, p.stderr
 

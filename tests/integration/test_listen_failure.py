@@ -9,6 +9,7 @@ import subprocess
 import uuid
 
 
+import flrtest
 from listen import Listener, read_records, record_command, unique, wait_for, write_config
 
 
@@ -33,7 +34,7 @@ def starts(out, route=None):
 
 
 def deadletter(config_path, *args):
-    binary = os.path.join(os.environ["FLR_BUILD_DIR"], "bin", "flr-deadletter")
+    binary = str(flrtest.binary("flr-deadletter"))
     p = subprocess.run([binary, "--config", config_path, *args], capture_output=True, text=True, timeout=60)
     return p
 

@@ -7,6 +7,7 @@ import time
 
 import pytest
 
+import flrtest
 from listen import ansible_cfg, read_records, record_command, replay, write_config
 
 SOURCE = os.environ.get("FLR_SOURCE_DIR", ".")
@@ -156,7 +157,7 @@ def test_timeout_kills_the_whole_process_group(tmp_path):
 ])
 def test_usage_and_config_errors(tmp_path, args, code, needle):
     cfg = write_config(tmp_path, {"routes": [{"name": "r", "topic": "t", "command": ["/bin/true"]}]})
-    argv = [os.path.join(os.environ["FLR_BUILD_DIR"], "bin", "flr-listen")] + [cfg if a == "CFG" else a for a in args]
+    argv = [str(flrtest.binary("flr-listen"))] + [cfg if a == "CFG" else a for a in args]
     p = subprocess.run(argv, capture_output=True, text=True)
     assert p.returncode == code and needle in p.stderr, p.stderr
 
@@ -177,7 +178,7 @@ def test_config_errors_exit_3(tmp_path, config, needle):
     msgs = write_lines(tmp_path, [{"topic": "t", "body": {}}])
     p = replay(cfg, msgs, tmp_path, json_out=False)
     if "AMQP" in needle:  # the URL is only parsed when connecting
-        p = subprocess.run([os.path.join(os.environ["FLR_BUILD_DIR"], "bin", "flr-listen"), "--config", cfg],
+        p = subprocess.run([str(flrtest.binary("flr-listen")), "--config", cfg],
                            capture_output=True, text=True, timeout=30)
     assert p.returncode == 3 and needle in p.stderr, p.stderr
     assert len(p.stderr.strip().splitlines()) == 1

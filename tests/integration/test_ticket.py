@@ -2,25 +2,20 @@
 
 import json
 import os
-import pathlib
 import subprocess
 import urllib.request
 
 import pytest
-from flrtest import start_standin
+from flrtest import SOURCE_DIR, binary, start_standin, write_secret
 
-SOURCE = pathlib.Path(os.environ.get("FLR_SOURCE_DIR", pathlib.Path(__file__).resolve().parents[2]))
-BUILD = pathlib.Path(os.environ.get("FLR_BUILD_DIR", SOURCE / "build"))
-TICKET = BUILD / "bin" / "flr-ticket"
-SEED = SOURCE / "tests" / "data" / "standin" / "services.yaml"
+TICKET = binary("flr-ticket")
+SEED = SOURCE_DIR / "tests" / "data" / "standin" / "services.yaml"
 
 
 @pytest.fixture
 def standin(tmp_path):
     proc, url = start_standin(tmp_path / "ready", "--seed", SEED, "--journal", tmp_path / "journal")
-    token = tmp_path / "pagure.token"
-    token.write_text("pagure-token\n")
-    token.chmod(0o600)
+    write_secret(tmp_path / "pagure.token", "pagure-token\n")
     config = tmp_path / "flr.yaml"
     config.write_text("http: {timeout: 5, retries: 1, retry_backoff_ms: 20}\n"
                       "pagure: {url: \"%s/pagure\", token_file: pagure.token}\n" % url)
@@ -124,7 +119,7 @@ def test_remote_failures_exit_4_and_quote_pagure(standin):
 
 
 def test_man_page_documents_every_long_option():
-    page = (SOURCE / "man" / "flr-ticket.1").read_text()
+    page = (SOURCE_DIR / "man" / "flr-ticket.1").read_text()
     helps = [subprocess.run([str(TICKET), *sub, "--help"], capture_output=True, text=True).stdout
              for sub in ([], ["comment"], ["close"], ["show"])]
     import re
@@ -135,7 +130,7 @@ def test_man_page_documents_every_long_option():
 
 
 def test_example_sudoers_drop_in_is_valid():
-    path = SOURCE / "sudoers.d" / "flr-ticket-example"
+    path = SOURCE_DIR / "sudoers.d" / "flr-ticket-example"
     assert "." not in path.name
     text = path.read_text()
     rules = [l for l in text.splitlines() if "/usr/bin/flr-ticket" in l]

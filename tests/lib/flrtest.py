@@ -1,4 +1,6 @@
-"""Shared helpers for flr's integration tests: where the build is, and running binaries."""
+"""Shared helpers for flr's integration tests: where the build is (the one way to find the
+binaries: FLR_BUILD_DIR, set by ctest), running binaries, the Fedora-services stand-in,
+and the stand-in's flr.yaml and secret-file writers (tests/standin/flr_standin.py)."""
 
 import json
 import os
@@ -11,6 +13,14 @@ SOURCE_DIR = pathlib.Path(os.environ.get("FLR_SOURCE_DIR", pathlib.Path(__file__
 BUILD_DIR = pathlib.Path(os.environ.get("FLR_BUILD_DIR", SOURCE_DIR / "build"))
 BIN_DIR = BUILD_DIR / "bin"
 STANDIN = pathlib.Path(os.environ.get("FLR_TEST_STANDIN", SOURCE_DIR / "tests" / "standin" / "flr_standin.py"))
+
+sys.path.insert(0, str(SOURCE_DIR / "tests" / "standin"))
+from flr_standin import write_flr_yaml, write_secret  # noqa: E402,F401  (re-exported for the tests)
+
+
+def binary(name):
+    """The path of flr binary `name` in the build."""
+    return BIN_DIR / name
 
 
 def binaries():

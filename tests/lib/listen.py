@@ -10,12 +10,14 @@ import uuid
 
 import yaml
 
+import flrtest
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 RECORD = os.path.join(HERE, "record_action.py")
 
 
 def binary():
-    return os.path.join(os.environ["FLR_BUILD_DIR"], "bin", "flr-listen")
+    return str(flrtest.binary("flr-listen"))
 
 
 def record_command(out, route, *fields, sleep=0.0, fail_file=None):

@@ -3,7 +3,6 @@ stand-ins seeded with the matching tickets, projects, Koji tags and review bugs,
 flr.yaml pointing at them. Each ticket is one scenario."""
 
 import json
-import os
 import pathlib
 import signal
 import subprocess
@@ -11,7 +10,7 @@ import sys
 
 import yaml
 
-from flrtest import SOURCE_DIR, start_standin
+from flrtest import SOURCE_DIR, start_standin, write_flr_yaml
 
 sys.path.insert(0, str(SOURCE_DIR / "tests" / "standin"))
 import make_distgit  # noqa: E402
@@ -73,17 +72,12 @@ def seed(root):
     }
 
 
-def secret(path, text):
-    path.write_text(text)
-    os.chmod(path, 0o600)
-    return str(path)
-
-
 class World:
     def __init__(self, tmp, phase="auto-recent"):
         self.tmp = pathlib.Path(tmp)
         (self.tmp / "git").mkdir()
-        (self.tmp / "seed.yaml").write_text(yaml.safe_dump(seed(self.tmp)))
+        self.seed = seed(self.tmp)
+        (self.tmp / "seed.yaml").write_text(yaml.safe_dump(self.seed))
         self.journal = self.tmp / "journal.jsonl"
         self.proc, self.url = start_standin(self.tmp / "ready.json", "--seed", self.tmp / "seed.yaml", "--journal",
                                             self.journal, "--distgit-root", self.tmp / "git", python=PYTHON)
@@ -91,15 +85,8 @@ class World:
         self.write_config(phase)
 
     def write_config(self, phase):
-        cfg = {
-            "pagure": {"url": self.url + "/pagure", "token_file": secret(self.tmp / "ptoken", "ptoken")},
-            "distgit": {"url": self.url + "/distgit", "token_file": secret(self.tmp / "dtoken", "dtoken"),
-                        "git_url": "file://" + str(self.tmp / "git") + "/{fullname}.git"},
-            "koji": {"url": self.url + "/kojihub", "cert": secret(self.tmp / "koji.pem", "not used over http\n")},
-            "bugzilla": {"url": self.url, "api_key_file": secret(self.tmp / "bkey", "bkey")},
-            "unretirement": {"phase": phase, "rawhide_tag": "f44"},
-        }
-        self.config.write_text(yaml.safe_dump(cfg))
+        write_flr_yaml(self.config, self.url, self.seed, self.tmp / "git",
+                       {"unretirement": {"phase": phase, "rawhide_tag": "f44"}})
 
     def entries(self):
         return [json.loads(line) for line in self.journal.read_text().splitlines() if line.strip()]

@@ -2,33 +2,26 @@
 
 #include "core/fs.hpp"
 
-#include <fmt/format.h>
-#include <sys/stat.h>
-
 #include <csignal>
 #include <filesystem>
-#include <fstream>
 #include <thread>
 
 namespace flr::test {
 
 namespace {
 
-void write(const std::string& path, const std::string& text, mode_t mode) {
-    std::ofstream(path) << text;
-    ::chmod(path.c_str(), mode);
-}
+// Client settings for tests: fail fast, retry twice with a short backoff.
+constexpr const char* kClientSettings = "http: {connect_timeout: 2, timeout: 5, retries: 2, retry_backoff_ms: 20}";
 
 }  // namespace
 
 StandIn::StandIn(const std::string& seed, const std::string& distgit_root, const std::vector<std::string>& extra_args) {
     process::Spec spec;
     const char* script = std::getenv("FLR_TEST_STANDIN");  // a stand-in under development
-    spec.argv = {FLR_PYTHON3,    script && *script ? script : FLR_STANDIN,
-                 "--port",       "0",
-                 "--seed",       seed,
-                 "--ready-file", dir_.file("ready"),
-                 "--journal",    dir_.file("journal")};
+    spec.argv = {FLR_PYTHON3, script && *script ? script : FLR_STANDIN, "--port", "0", "--seed", seed, "--ready-file",
+                 dir_.file("ready"), "--journal", dir_.file("journal"),
+                 // flr.yaml for its own URL and the seed's credentials (secret files beside it)
+                 "--flr-yaml", dir_.file("standin.yaml"), "--flr-yaml-extra", kClientSettings};
     if (!distgit_root.empty()) {
         spec.argv.insert(spec.argv.end(), {"--distgit-root", distgit_root});
     }
@@ -46,10 +39,6 @@ StandIn::StandIn(const std::string& seed, const std::string& distgit_root, const
     if (url_.empty()) {
         throw std::runtime_error("the stand-in did not start within 10 s");
     }
-    write(dir_.file("pagure.token"), "pagure-token\n", 0600);
-    write(dir_.file("distgit.token"), "distgit-token\n", 0600);
-    write(dir_.file("bugzilla.key"), "bugzilla-key\n", 0600);
-    write(dir_.file("koji.pem"), "not used by plain http\n", 0600);
 }
 
 StandIn::~StandIn() {
@@ -60,15 +49,7 @@ StandIn::~StandIn() {
 }
 
 std::string StandIn::yaml(const std::string& extra) const {
-    return fmt::format(R"(http: {{connect_timeout: 2, timeout: 5, retries: 2, retry_backoff_ms: 20}}
-pagure: {{url: "{0}/pagure", token_file: "{1}/pagure.token"}}
-distgit: {{url: "{0}/distgit", git_url: "{0}/distgit", token_file: "{1}/distgit.token"}}
-koji: {{url: "{0}/kojihub", cert: "{1}/koji.pem"}}
-bugzilla: {{url: "{0}", api_key_file: "{1}/bugzilla.key"}}
-bodhi: {{url: "{0}"}}
-{2}
-)",
-                       url_, dir_.path().string(), extra);
+    return fs::read_file(dir_.file("standin.yaml")) + extra + "\n";
 }
 
 Config StandIn::config(const std::string& extra) const {
@@ -77,7 +58,7 @@ Config StandIn::config(const std::string& extra) const {
 
 std::string StandIn::config_file(const std::string& extra) const {
     std::string path = dir_.file("flr.yaml");
-    write(path, yaml(extra), 0644);
+    fs::write_file_atomic(path, yaml(extra));
     return path;
 }
 

@@ -1,6 +1,7 @@
 // Test helper: the Python stand-in (tests/standin/flr_standin.py) started as a child on
 // a free loopback port, with its own seed, journal and temporary directory; stopped
-// with the fixture. It also writes an flr.yaml pointing every client at it.
+// with the fixture. flr_standin.py --flr-yaml writes the flr.yaml pointing every client at
+// it (the one writer the Python tests use too).
 #pragma once
 
 #include "../unit/test_util.hpp"

@@ -12,7 +12,11 @@ One HTTP server on 127.0.0.1 speaks, in their wire shapes:
 and a control API under /_standin/ (journal, fault injection, reset).
 
   python3 tests/standin/flr_standin.py --port 0 --ready-file F --seed SEED \\
-      --journal J [--distgit-root DIR] [--fail-first K]
+      --journal J [--distgit-root DIR] [--fail-first K] [--flr-yaml PATH]
+
+--flr-yaml writes, before the ready file, an flr.yaml that points every client at this
+stand-in, with the seed's credentials as secret files beside it (write_flr_yaml(); the
+Python tests import it, the C++ fixture passes the option).
 
 See README.md beside this file for the seed schema and every endpoint.
 """
@@ -255,6 +259,56 @@ class Handler(BaseHTTPRequestHandler):
             super().log_message(fmt, *args)
 
 
+def write_secret(path, text):
+    """A secret file as flr requires it: mode 0600 from its creation on. Returns its path."""
+    path = str(path)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)   # an existing file keeps its mode through O_CREAT
+    with os.fdopen(fd, "w", encoding="utf-8") as stream:
+        stream.write(text)
+    return path
+
+
+def flr_config(url, secrets_dir, seed=None, distgit_root=None, extra=None):
+    """The flr.yaml mapping for the stand-in at `url`: every service's URL, and the seed's
+    credentials written as secret files into `secrets_dir`. dist-git's git_url names the
+    bare repos under `distgit_root`, or the stand-in's dist-git when there are none.
+    `extra` (a mapping) adds or replaces top-level sections."""
+    seed = seed or {}
+    secrets_dir = str(secrets_dir)
+
+    def secret(name, section, key, default):
+        text = str((seed.get(section) or {}).get(key, default)) + "\n"
+        return write_secret(os.path.join(secrets_dir, name), text)
+
+    if distgit_root:
+        git_url = "file://" + os.path.abspath(str(distgit_root)) + "/{fullname}.git"
+    else:
+        git_url = url + "/distgit"
+    config = {
+        "pagure": {"url": url + "/pagure", "token_file": secret("pagure.token", "pagure", "token", "pagure-token")},
+        "distgit": {"url": url + "/distgit", "git_url": git_url,
+                    "token_file": secret("distgit.token", "distgit", "token", "distgit-token")},
+        "koji": {"url": url + "/kojihub",
+                 "cert": write_secret(os.path.join(secrets_dir, "koji.pem"), "not used over plain http\n")},
+        "bugzilla": {"url": url, "api_key_file": secret("bugzilla.key", "bugzilla", "api_key", "bugzilla-key")},
+        "bodhi": {"url": url},
+    }
+    config.update(extra or {})
+    return config
+
+
+def write_flr_yaml(path, url, seed=None, distgit_root=None, extra=None):
+    """Write flr_config() to `path`, its secret files beside it. Returns the path."""
+    path = str(path)
+    config = flr_config(url, os.path.dirname(os.path.abspath(path)), seed, distgit_root, extra)
+    tmp = path + ".tmp"
+    with open(tmp, "w", encoding="utf-8") as stream:
+        yaml.safe_dump(config, stream, sort_keys=False)
+    os.replace(tmp, path)
+    return path
+
+
 def write_ready_file(path, url):
     tmp = path + ".tmp"
     with open(tmp, "w", encoding="utf-8") as stream:
@@ -277,6 +331,10 @@ def main(argv=None):
     parser.add_argument("--verbose", action="store_true", help="log every request to stderr")
     parser.add_argument("--tls-cert", help="serve HTTPS with this certificate (PEM; needs --tls-key)")
     parser.add_argument("--tls-key", help="private key of --tls-cert (PEM)")
+    parser.add_argument("--flr-yaml", metavar="PATH",
+                        help="once listening, write an flr.yaml for this stand-in (secrets beside it)")
+    parser.add_argument("--flr-yaml-extra", metavar="YAML", default="",
+                        help="with --flr-yaml: top-level sections (a YAML mapping) to add or replace")
     parser.add_argument("--tls-client-ca", help="with --tls-cert: require a client certificate signed by this CA")
     args = parser.parse_args(argv)
 
@@ -301,6 +359,11 @@ def main(argv=None):
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
+    if args.flr_yaml:
+        extra = yaml.safe_load(args.flr_yaml_extra) or {}
+        if not isinstance(extra, dict):
+            raise SystemExit("--flr-yaml-extra: expected a YAML mapping")
+        write_flr_yaml(args.flr_yaml, url, standin.seed, args.distgit_root, extra)
     if args.ready_file:
         write_ready_file(args.ready_file, url)
     print("flr-standin listening on %s" % url, file=sys.stderr, flush=True)

@@ -2,6 +2,7 @@
 // configuration file a tool would read from here.
 #include "cli.hpp"
 
+#include <flr/components.hpp>
 #include <flr/config.hpp>
 #include <flr/version.hpp>
 
