@@ -63,7 +63,12 @@ std::string StandIn::config_file(const std::string& extra) const {
 }
 
 nlohmann::json StandIn::control(const std::string& method, const std::string& path, const std::string& body) {
-    http::Client client(http::Settings{"standin", {}, {}, std::chrono::seconds(2), std::chrono::seconds(10), 0});
+    http::Settings settings;
+    settings.service = "standin";
+    settings.connect_timeout = std::chrono::seconds(2);
+    settings.timeout = std::chrono::seconds(10);
+    settings.retries = 0;
+    http::Client client(settings);
     return client.send_json({method, url_ + "/_standin/" + path, {{"Content-Type", "application/json"}}, body, {}});
 }
 
