@@ -24,15 +24,13 @@ struct Message {
     Json body = Json::object();     // always an object
 };
 
-// Why a payload is invalid, or nullopt when `out` now holds the parsed JSON object.
-// Checks, in order: size limit, UTF-8, nesting depth, JSON syntax, object-ness.
-std::optional<std::string> parse_body(std::string_view bytes, std::size_t limit, Json& out);
-
-// The checks parse_body's reasons come from (the fuzzer's reference uses them too).
+// Deepest nesting of objects and arrays accepted in a body.
 constexpr int max_body_depth = 200;
-bool valid_utf8(std::string_view s) noexcept;
-// Brackets outside strings nest deeper than max_body_depth.
-bool too_deep(std::string_view s) noexcept;
+
+// Why a payload is invalid, or nullopt when `out` now holds the parsed JSON object
+// (simdjson, strict RFC 8259). Checks: size limit, then UTF-8 of the whole payload, then
+// syntax and nesting depth as the parse meets them, then object-ness.
+std::optional<std::string> parse_body(std::string_view bytes, std::size_t limit, Json& out);
 
 // Build a message from one dump record: fedora-messaging's dump form
 // {topic, headers, id, body, ...} or a legacy fedmsg envelope {topic, msg, msg_id,
