@@ -14,7 +14,7 @@
 namespace flr::engine {
 namespace {
 
-Condition parse_op(const std::string& path, const std::string& op, const YAML::Node& arg, const std::string& where) {
+Condition parse_op(const FieldPath& path, const std::string& op, const YAML::Node& arg, const std::string& where) {
     Condition c;
     c.path = path;
     auto scalars = [&] {
@@ -65,11 +65,8 @@ std::vector<Condition> parse_when(const Config& route) {
         throw ConfigError(fmt::format("{}: expected a mapping of field: test", route.where("when")));
     }
     for (const auto& kv : node) {
-        std::string path = kv.first.Scalar();
-        std::string where = route.where("when." + path);
-        if (!known_root(path)) {
-            throw ConfigError(fmt::format("{}: unknown field (use body.*, headers.*, topic, id, sent_at)", where));
-        }
+        std::string where = route.where("when." + kv.first.Scalar());
+        FieldPath path = FieldPath::parse(kv.first.Scalar(), where);
         if (kv.second.IsMap()) {
             for (const auto& op : kv.second) {
                 out.push_back(parse_op(path, op.first.Scalar(), op.second, where));

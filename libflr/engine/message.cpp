@@ -203,4 +203,20 @@ Json to_dump(const Message& m) {
     return Json{{"topic", m.topic}, {"id", m.id}, {"headers", m.headers}, {"body", m.body}};
 }
 
+std::string log_form(const Message& m, std::size_t limit) {
+    std::string text = to_dump(m).dump(-1, ' ', false, Json::error_handler_t::replace);
+    if (text.size() <= limit) {
+        return text;
+    }
+    // Back to the start of a character: the dump is UTF-8 (invalid bytes replaced).
+    std::size_t keep = limit;
+    while (keep > 0 && (static_cast<unsigned char>(text[keep]) & 0xC0) == 0x80) {
+        --keep;
+    }
+    std::size_t whole = text.size();
+    text.resize(keep);
+    text += fmt::format(" ... [cut: {} of {} bytes]", keep, whole);
+    return text;
+}
+
 }  // namespace flr::engine

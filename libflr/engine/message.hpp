@@ -37,8 +37,13 @@ std::optional<std::string> parse_body(std::string_view bytes, std::size_t limit,
 // timestamp, ...}. Returns the reason when the record is invalid.
 std::optional<std::string> from_dump(const Json& record, Message& out);
 
-// The dump form of a message (what error logs and dead letters carry).
+// The dump form of a message (what dead letters carry).
 Json to_dump(const Message& m);
+
+// The dump form as text for a log line: at most `limit` bytes, cut at a character
+// boundary and marked " ... [cut: KEPT of TOTAL bytes]" when longer.
+inline constexpr std::size_t log_form_limit = 4096;
+std::string log_form(const Message& m, std::size_t limit = log_form_limit);
 
 // "2013-01-31T03:37:49+00:00" from a Unix timestamp.
 std::string iso8601_utc(double seconds);

@@ -1,6 +1,8 @@
 // Fuzz the flr-listen message path from its real entry point: body parsing (simdjson)
-// and its contract, dump/legacy records, routing with every kind of condition,
-// placeholders and the !unsafe vars emitter.
+// and its contract, dump/legacy records, routing with every kind of condition and path
+// form (dotted, quoted elements, regexes), placeholders and command arguments, the
+// bounded log form and the !unsafe vars emitter. Each step asserts its invariants.
+#include "engine/action.hpp"
 #include "engine/listen_config.hpp"
 #include "engine/message.hpp"
 #include "engine/vars.hpp"
@@ -61,11 +63,24 @@ routes:
   - name: a
     topic: ["org.#.tag", "*.*", "#"]
     when: {body.tag: [x, y], body.n: {not: 3}, headers.h: {regex: "^f[0-9]+$"}, body.l.0: {exists: true}}
-    command: [echo, "{body.name}", "{topic}-{id}", "{headers.sent-at}", "{body.l.1.x}"]
+    command: [echo, "{body.name}", "{topic}-{id}", "{headers.sent-at}", "{body.l.1.x}", "tag=[{body.tag}]"]
     ordering_key: "{body.name}"
   - name: b
     topic: "#"
     playbook: "/srv/{topic_path}.yml"
+  - name: c
+    topic: "#"
+    when:
+      headers["fedora_messaging_rpm_python3.12"]: {exists: true}
+      'body.files[".packit.yaml"]': {not_regex: "^\\p{Lu}"}
+      body[""]: {not: [""]}
+      body["a\"b"]["c\\d"]: {regex: "(a|aa)+$"}
+    command: [x, '{body.files[".packit.yaml"]}', '{body[""]}', '{headers["fedora_messaging_rpm_python3.12"]}']
+    ordering_key: '{body["k.e.y"]}'
+  - name: d
+    topic: "#"
+    when: {body.s: {regex: "^Miro Hron.ok$"}, sent_at: {exists: false}}
+    command: [x, "{sent_at}", "{attempt}"]
 )",
                                                                                                     "fuzz.yaml"));
     return cfg;
@@ -87,14 +102,21 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         msg.body = record;
     }
     check(msg.body.is_object() && msg.headers.is_object());
+    std::string line = log_form(msg);
+    check(line.size() <= 4096 + 64);
     for (const auto& route : config().routes) {
         (void)route.matches(msg);
         FieldContext ctx{msg, 1};
         try {
-            for (const auto& t : route.command) {
-                (void)t.expand(ctx);
+            if (route.ordering_key) {
+                (void)route.ordering_key->expand(ctx);
             }
-            if (route.is_playbook) {
+            if (!route.is_playbook) {
+                Launch launch = prepare(route, msg, 1, ActionEnv{"/nonexistent", {}}, 1);
+                for (const auto& arg : launch.spec.argv) {
+                    check(arg.find('\0') == std::string::npos);  // never an argument cut short
+                }
+            } else {
                 (void)route.playbook.expand(ctx);
             }
         } catch (const FieldError&) {

@@ -1,8 +1,12 @@
+#include "engine/fields.hpp"
 #include "engine/message.hpp"
+#include "listen_test_data.hpp"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 namespace flr::engine {
+using test::data_message;
 
 TEST(ListenMessage, ParsesAnObjectBody) {
     Json out;
@@ -163,6 +167,73 @@ TEST(ListenMessage, InvalidDumpRecords) {
     EXPECT_EQ(from_dump(Json::parse(R"({"body": {}})"), m), "record has no topic");
     EXPECT_EQ(from_dump(Json::parse(R"({"topic": "t", "body": [1]})"), m), "body is not a JSON object");
     EXPECT_EQ(from_dump(Json::parse(R"({"topic": "t"})"), m), "body is not a JSON object");
+}
+
+}  // namespace flr::engine
+
+namespace flr::engine {
+
+// Each message shape from the field (tests/data/messages) parses, whole.
+TEST(ListenMessage, FieldShapes) {
+    Message nul = data_message("nul-in-string.org.fedoraproject.prod.buildsys.tag.json");
+    EXPECT_EQ(nul.body["tag"].get<std::string>(), std::string("f41\0-evil", 9));
+    Message dotted = data_message(
+        "dotted-keys.org.fedoraproject.prod.bodhi.update.status.testing.koji-build-group.build.complete.json");
+    EXPECT_EQ(dotted.headers["fedora_messaging_rpm_python3.12"], true);
+    EXPECT_TRUE(dotted.body["files"].contains(".packit.yaml"));
+    EXPECT_TRUE(dotted.body.contains(""));
+    Message large = data_message("large-body.org.fedoraproject.prod.copr.build.end.json");
+    EXPECT_GT(large.body.dump().size(), 300000u);
+}
+
+// A message without an id has none: {id} and {sent_at} are missing fields, as any other.
+TEST(ListenMessage, LegacyEnvelopeWithoutMsgId) {
+    Message m = data_message("legacy-fedmsg-no-msg-id.org.fedoraproject.prod.buildsys.tag.json");
+    EXPECT_EQ(m.id, "");
+    EXPECT_EQ(m.sent_at, "");
+    EXPECT_EQ(m.body["tag"], "f18-updates-testing-pending");
+    FieldContext ctx{m, 1};
+    EXPECT_THROW(Template::parse("{id}", "w").expand(ctx), FieldError);
+    EXPECT_THROW(Template::parse("x-{sent_at}", "w").expand(ctx), FieldError);
+    EXPECT_EQ(Template::parse("{topic}/{body.tag}", "w").expand(ctx),
+              "org.fedoraproject.prod.buildsys.tag/f18-updates-testing-pending");
+    Json scratch;
+    EXPECT_EQ(FieldPath::parse("id", "w").lookup(ctx, scratch), nullptr);
+    m.id = "2013-u";
+    EXPECT_EQ(Template::parse("{id}", "w").expand(ctx), "2013-u");
+}
+
+// Log lines carry at most 4 KiB of the message, marked when cut; short ones whole.
+TEST(ListenMessage, LogFormIsBounded) {
+    Message large = data_message("large-body.org.fedoraproject.prod.copr.build.end.json");
+    std::string whole = to_dump(large).dump();
+    std::string line = log_form(large);
+    EXPECT_LT(line.size(), 4096u + 100);
+    EXPECT_EQ(line.substr(0, 4096), whole.substr(0, 4096));
+    EXPECT_NE(line.find(fmt::format("[cut: 4096 of {} bytes]", whole.size())), std::string::npos) << line.substr(4000);
+
+    Message small;
+    small.topic = "t";
+    small.id = "i";
+    small.body = Json{{"k", "v"}};
+    EXPECT_EQ(log_form(small), to_dump(small).dump());
+
+    // Never in the middle of a character.
+    Message wide;
+    wide.topic = "t";
+    wide.body = Json{{"k", std::string(3000, 'x') + [] {
+                          std::string s;
+                          for (int i = 0; i < 1000; ++i) {
+                              s += "\xc4\x8d";  // č
+                          }
+                          return s;
+                      }()}};
+    std::string cut = log_form(wide);
+    std::string kept = cut.substr(0, cut.find(" ... [cut: "));
+    Json ignored;
+    EXPECT_EQ(parse_body("{\"k\": \"" + kept.substr(kept.find("xxx")) + "\"}", default_max_body, ignored),
+              std::nullopt);
+    EXPECT_LE(kept.size(), 4096u);
 }
 
 }  // namespace flr::engine
