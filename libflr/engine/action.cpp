@@ -36,6 +36,17 @@ std::vector<std::string> child_env(const ActionEnv& env, const AnsibleSettings* 
     return out;
 }
 
+// One argument from a template. execve ends an argument at its first NUL, so a value
+// holding one could only be passed cut short: the job fails instead.
+std::string argument(const Template& t, const FieldContext& ctx, const std::string& what) {
+    std::string arg = t.expand(ctx);
+    if (arg.find('\0') != std::string::npos) {
+        throw FieldError(fmt::format("{} \"{}\": a value holds a NUL character, which a command argument cannot carry",
+                                     what, t.text()));
+    }
+    return arg;
+}
+
 }  // namespace
 
 void write_private_file(const std::string& path, const std::string& data) {
@@ -65,13 +76,13 @@ Launch prepare(const Route& route, const Message& msg, int attempt, const Action
     Launch launch;
     launch.spec.merge_stderr = true;
     if (!route.is_playbook) {
-        for (const auto& t : route.command) {
-            launch.spec.argv.push_back(t.expand(ctx));
+        for (std::size_t i = 0; i < route.command.size(); ++i) {
+            launch.spec.argv.push_back(argument(route.command[i], ctx, fmt::format("command[{}]", i)));
         }
         launch.spec.env = child_env(env, nullptr);
         return launch;
     }
-    std::string playbook = route.playbook.expand(ctx);
+    std::string playbook = argument(route.playbook, ctx, "playbook");
     check_path(playbook);
     launch.vars_file = fmt::format("{}/job-{}.yml", env.vars_dir, serial);
     write_private_file(launch.vars_file, vars_yaml(msg, attempt));

@@ -301,7 +301,7 @@ void Dispatcher::job_done(std::unique_ptr<Job> job, bool ok, const JobFailure* f
     if (!ok) {
         state.failures.push_back(failure ? *failure : failure_of(*job, "failed", -1));
         log::error(fmt::format("route {} failed after {} attempt(s); message: {}", job->route->name, job->attempt,
-                               to_dump(*state.msg).dump(-1, ' ', false, Json::error_handler_t::replace)));
+                               log_form(*state.msg)));
     }
     if (--state.remaining == 0) {
         std::uint64_t token = it->first;

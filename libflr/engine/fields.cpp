@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <charconv>
+#include <utility>
 
 namespace flr::engine {
 namespace {
@@ -19,25 +20,158 @@ std::string_view first_segment(std::string_view path, std::string_view& rest) {
     return path.substr(0, dot);
 }
 
-const Json* walk(const Json* node, std::string_view rest) {
-    while (node && !rest.empty()) {
-        std::string_view seg = first_segment(rest, rest);
+std::optional<FieldPath::Root> root_named(std::string_view name) {
+    using Root = FieldPath::Root;
+    static constexpr std::pair<std::string_view, Root> roots[] = {
+        {"body", Root::body}, {"headers", Root::headers}, {"topic", Root::topic},    {"topic_path", Root::topic_path},
+        {"id", Root::id},     {"sent_at", Root::sent_at}, {"attempt", Root::attempt}};
+    for (const auto& [n, r] : roots) {
+        if (n == name) {
+            return r;
+        }
+    }
+    return std::nullopt;
+}
+
+// The quoted key at text[i] == '"'; i ends after the closing quote. nullopt when the
+// quote is not closed or an escape is not \" or \\.
+std::optional<std::string> quoted_key(std::string_view text, std::size_t& i) {
+    std::string key;
+    for (++i; i < text.size(); ++i) {
+        char c = text[i];
+        if (c == '"') {
+            ++i;
+            return key;
+        }
+        if (c == '\\') {
+            if (++i == text.size() || (text[i] != '"' && text[i] != '\\')) {
+                return std::nullopt;
+            }
+            c = text[i];
+        }
+        key.push_back(c);
+    }
+    return std::nullopt;
+}
+
+}  // namespace
+
+std::size_t placeholder_end(std::string_view text) {
+    std::size_t i = 0;
+    while (i < text.size()) {
+        if (text[i] == '}') {
+            return i;
+        }
+        if (text[i] != '"') {
+            ++i;
+        } else if (!quoted_key(text, i)) {
+            return std::string_view::npos;
+        }
+    }
+    return std::string_view::npos;
+}
+
+FieldPath FieldPath::parse(std::string_view text, const std::string& where) {
+    FieldPath p;
+    p.text_ = text;
+    auto bad = [&](std::string_view why) {
+        return ConfigError(fmt::format("{}: {} in field \"{}\"", where, why, text));
+    };
+    std::size_t i = text.find_first_of(".[");
+    auto root = root_named(text.substr(0, i));
+    if (!root) {
+        throw ConfigError(
+            fmt::format("{}: unknown field \"{}\" (use body.*, headers.*, topic, topic_path, id, "
+                        "sent_at or attempt)",
+                        where, text));
+    }
+    p.root_ = *root;
+    while (i < text.size()) {
+        if (p.root_ != Root::body && p.root_ != Root::headers) {
+            throw bad(fmt::format("{} has no elements", text.substr(0, text.find_first_of(".["))));
+        }
+        if (text[i] == '.') {
+            std::size_t end = text.find_first_of(".[", i + 1);
+            std::string_view word = text.substr(i + 1, end == std::string_view::npos ? end : end - i - 1);
+            if (word.empty()) {
+                throw bad("an empty element (write [\"\"] for an empty key)");
+            }
+            p.elements_.push_back({std::string(word), false});
+            i = end == std::string_view::npos ? text.size() : end;
+            continue;
+        }
+        // '[': a quoted key, then ']'.
+        if (i + 1 >= text.size() || text[i + 1] != '"') {
+            throw bad("'[' without a quoted key (write [\"key\"])");
+        }
+        ++i;
+        auto key = quoted_key(text, i);
+        if (!key) {
+            throw bad("an unclosed quote or an escape other than \\\" and \\\\");
+        }
+        if (i >= text.size() || text[i] != ']') {
+            throw bad("a quoted key not followed by ']'");
+        }
+        ++i;
+        if (i < text.size() && text[i] != '.' && text[i] != '[') {
+            throw bad("text after ']' (use . or [ for the next element)");
+        }
+        p.elements_.push_back({std::move(*key), true});
+    }
+    return p;
+}
+
+const Json* FieldPath::lookup(const FieldContext& ctx, Json& scratch) const {
+    const Json* node = nullptr;
+    switch (root_) {
+        case Root::body:
+            node = &ctx.msg.body;
+            break;
+        case Root::headers:
+            node = &ctx.msg.headers;
+            break;
+        case Root::topic:
+            scratch = ctx.msg.topic;
+            return &scratch;
+        case Root::topic_path:
+            if (auto p = topic_path(ctx.msg.topic)) {
+                scratch = std::move(*p);
+                return &scratch;
+            }
+            return nullptr;
+        case Root::id:
+        case Root::sent_at: {
+            // A message without one has none: never an empty string.
+            const std::string& v = root_ == Root::id ? ctx.msg.id : ctx.msg.sent_at;
+            if (v.empty()) {
+                return nullptr;
+            }
+            scratch = v;
+            return &scratch;
+        }
+        case Root::attempt:
+            scratch = ctx.attempt;
+            return &scratch;
+    }
+    for (const auto& e : elements_) {
         if (node->is_object()) {
-            auto it = node->find(seg);
+            auto it = node->find(e.name);
             node = it == node->end() ? nullptr : &*it;
-        } else if (node->is_array()) {
+        } else if (node->is_array() && !e.quoted) {
             std::size_t index = 0;
-            auto [end, ec] = std::from_chars(seg.data(), seg.data() + seg.size(), index);
-            bool ok = ec == std::errc() && end == seg.data() + seg.size() && index < node->size();
-            node = ok ? &(*node)[index] : nullptr;
+            const char* first = e.name.data();
+            const char* last = first + e.name.size();
+            auto [end, ec] = std::from_chars(first, last, index);
+            node = ec == std::errc() && end == last && index < node->size() ? &(*node)[index] : nullptr;
         } else {
             node = nullptr;
+        }
+        if (!node) {
+            return nullptr;
         }
     }
     return node;
 }
-
-}  // namespace
 
 std::optional<std::string> topic_path(std::string_view topic) {
     std::string out;
@@ -53,48 +187,6 @@ std::optional<std::string> topic_path(std::string_view topic) {
         }
         out.push_back('/');
     }
-}
-
-bool known_root(std::string_view path) {
-    std::string_view rest;
-    std::string_view root = first_segment(path, rest);
-    if (root == "body" || root == "headers") {
-        return true;
-    }
-    return rest.empty() &&
-           (root == "topic" || root == "topic_path" || root == "id" || root == "sent_at" || root == "attempt");
-}
-
-const Json* lookup(const FieldContext& ctx, std::string_view path, Json& scratch) {
-    std::string_view rest;
-    std::string_view root = first_segment(path, rest);
-    if (root == "body") {
-        return walk(&ctx.msg.body, rest);
-    }
-    if (root == "headers") {
-        return walk(&ctx.msg.headers, rest);
-    }
-    if (!rest.empty()) {
-        return nullptr;
-    }
-    if (root == "topic") {
-        scratch = ctx.msg.topic;
-    } else if (root == "topic_path") {
-        auto p = topic_path(ctx.msg.topic);
-        if (!p) {
-            return nullptr;
-        }
-        scratch = *p;
-    } else if (root == "id") {
-        scratch = ctx.msg.id;
-    } else if (root == "sent_at") {
-        scratch = ctx.msg.sent_at;
-    } else if (root == "attempt") {
-        scratch = ctx.attempt;
-    } else {
-        return nullptr;
-    }
-    return &scratch;
 }
 
 std::optional<std::string> scalar_text(const Json& value) {
@@ -126,26 +218,21 @@ Template Template::parse(const std::string& text, const std::string& where) {
             literal.push_back(c);
             continue;
         }
-        auto close = text.find('}', i + 1);
-        if (close == std::string::npos) {
+        auto end = placeholder_end(std::string_view(text).substr(i + 1));
+        if (end == std::string_view::npos) {
             throw ConfigError(fmt::format("{}: unclosed '{{' in \"{}\"", where, text));
         }
-        std::string path = text.substr(i + 1, close - i - 1);
-        if (!known_root(path)) {
-            throw ConfigError(
-                fmt::format("{}: unknown placeholder {{{}}} (use body.*, headers.*, topic, id, "
-                            "sent_at or attempt)",
-                            where, path));
-        }
+        std::size_t close = i + 1 + end;
+        auto path = FieldPath::parse(std::string_view(text).substr(i + 1, end), where);
         if (!literal.empty()) {
-            t.parts_.push_back({std::move(literal), false});
+            t.parts_.push_back({std::move(literal), std::nullopt});
             literal.clear();
         }
-        t.parts_.push_back({std::move(path), true});
+        t.parts_.push_back({{}, std::move(path)});
         i = close;
     }
     if (!literal.empty() || t.parts_.empty()) {
-        t.parts_.push_back({std::move(literal), false});
+        t.parts_.push_back({std::move(literal), std::nullopt});
     }
     return t;
 }
@@ -167,13 +254,13 @@ std::string Template::expand(const FieldContext& ctx) const {
             continue;
         }
         Json scratch;
-        const Json* v = lookup(ctx, p.text, scratch);
+        const Json* v = p.field->lookup(ctx, scratch);
         if (!v) {
-            throw FieldError(fmt::format("placeholder {{{}}}: no such field in the message", p.text));
+            throw FieldError(fmt::format("placeholder {{{}}}: no such field in the message", p.field->text()));
         }
         auto s = scalar_text(*v);
         if (!s) {
-            throw FieldError(fmt::format("placeholder {{{}}}: not a scalar ({})", p.text, v->type_name()));
+            throw FieldError(fmt::format("placeholder {{{}}}: not a scalar ({})", p.field->text(), v->type_name()));
         }
         out += *s;
     }

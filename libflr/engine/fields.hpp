@@ -1,11 +1,13 @@
-// Private: message fields addressed by dotted paths ("body.build.nvr", "headers.sent-at",
-// "topic", "topic_path", "id", "sent_at", "attempt") and templates with {path} placeholders.
+// Private: message fields addressed by paths ("body.build.nvr", "headers.sent-at",
+// "headers[\"fedora_messaging_rpm_python3.12\"]", "topic", "topic_path", "id", "sent_at",
+// "attempt") and templates with {path} placeholders. Paths are parsed once, at config load.
 #pragma once
 
 #include "engine/message.hpp"
 
 #include <flr/error.hpp>
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -18,9 +20,34 @@ struct FieldContext {
     int attempt = 1;
 };
 
-// The value at `path`, or nullptr when absent. `scratch` holds computed values
-// (topic, id, ...) and must outlive the returned pointer.
-const Json* lookup(const FieldContext& ctx, std::string_view path, Json& scratch);
+// A parsed field path. Under body and headers, each element is a dotted word (an object
+// key, or a list index when the value is a list) or a quoted key: ["any text"], in which
+// \" and \\ stand for " and \ (an object key only, dots and all).
+class FieldPath {
+public:
+    enum class Root { body, headers, topic, topic_path, id, sent_at, attempt };
+
+    // Throws ConfigError (prefixed with `where`) on an unknown root or bad quoting.
+    static FieldPath parse(std::string_view text, const std::string& where);
+
+    // The value, or nullptr when absent. `scratch` holds computed values (topic, id,
+    // ...) and must outlive the returned pointer.
+    const Json* lookup(const FieldContext& ctx, Json& scratch) const;
+    const std::string& text() const noexcept { return text_; }
+
+private:
+    struct Element {
+        std::string name;
+        bool quoted = false;
+    };
+    Root root_ = Root::body;
+    std::vector<Element> elements_;
+    std::string text_;
+};
+
+// Where a placeholder path ends in `text` (which starts just after '{'): the first '}'
+// outside a quoted element, or npos.
+std::size_t placeholder_end(std::string_view text);
 
 // A scalar as text: strings as is, numbers and booleans in JSON form. nullopt for
 // null, objects, arrays.
@@ -30,14 +57,11 @@ std::optional<std::string> scalar_text(const Json& value);
 // empty, "..", or holds a slash, so it can never leave a directory.
 std::optional<std::string> topic_path(std::string_view topic);
 
-// True when `path` names a field root flr knows.
-bool known_root(std::string_view path);
-
 // "text {body.x} more": literal parts and placeholders. "{{" and "}}" are literal braces.
 class Template {
 public:
     Template() = default;
-    // Throws ConfigError (prefixed with `where`) on unbalanced braces or unknown roots.
+    // Throws ConfigError (prefixed with `where`) on unbalanced braces or bad paths.
     static Template parse(const std::string& text, const std::string& where);
 
     // Throws FieldError when a placeholder is missing or not a scalar.
@@ -48,7 +72,7 @@ public:
 private:
     struct Part {
         std::string text;
-        bool field = false;
+        std::optional<FieldPath> field;
     };
     std::vector<Part> parts_;
     std::string text_;

@@ -12,7 +12,7 @@
 namespace flr::engine {
 namespace {
 
-Condition parse_op(const std::string& path, const std::string& op, const Config& arg, const std::string& where) {
+Condition parse_op(const FieldPath& path, const std::string& op, const Config& arg, const std::string& where) {
     Condition c;
     c.path = path;
     auto scalars = [&] {
@@ -62,11 +62,9 @@ std::vector<Condition> parse_when(const Config& route) {
     if (when.kind() != Config::Kind::map) {
         throw ConfigError(fmt::format("{}: expected a mapping of field: test", route.where("when")));
     }
-    for (const auto& [path, test] : when.entries()) {
-        std::string where = route.where("when." + path);
-        if (!known_root(path)) {
-            throw ConfigError(fmt::format("{}: unknown field (use body.*, headers.*, topic, id, sent_at)", where));
-        }
+    for (const auto& [key, test] : when.entries()) {
+        std::string where = route.where("when." + key);
+        FieldPath path = FieldPath::parse(key, where);
         if (test.kind() == Config::Kind::map) {
             for (const auto& [op, arg] : test.entries()) {
                 out.push_back(parse_op(path, op, arg, where));

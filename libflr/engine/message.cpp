@@ -4,388 +4,110 @@
 
 #include <fmt/format.h>
 
-#include <array>
-#include <cerrno>
-#include <clocale>
+#include <simdjson.h>
+
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
-#include <cstdlib>
-#include <cstring>
 #include <ctime>
+#include <new>
 
 namespace flr::engine {
 namespace {
 
-// A JSON parser that builds the same nlohmann::json values as Json::parse (strict RFC
-// 8259, a leading UTF-8 BOM allowed, positive integers unsigned, integers that overflow
-// become floats, non-finite floats refused, the last of duplicate keys wins), but scans
-// string runs in blocks instead of one character at a time, and checks UTF-8 and the
-// nesting depth as it goes. Any input it refuses is then classified by the slower
-// checks below, so the reasons stay the same. tests/fuzz/listen_message_fuzz.cpp
-// compares it with nlohmann's parser.
-class FastParser {
-public:
-    explicit FastParser(std::string_view s)
-        : p_(reinterpret_cast<const unsigned char*>(s.data())), end_(p_ + s.size()) {}
-
-    bool parse(Json& out) {
-        if (end_ - p_ >= 1 && p_[0] == 0xEF) {
-            if (end_ - p_ < 3 || p_[1] != 0xBB || p_[2] != 0xBF) {
-                return false;
+// simdjson's DOM as the nlohmann::json values the rest of flr-listen works with. Positive
+// integers become unsigned, as nlohmann's parser makes them; the last of duplicate keys
+// wins. simdjson has already limited the nesting, so the recursion is bounded. An
+// integer 0 sets `zero`: simdjson does not say whether it was written "-0", which
+// nlohmann's parser makes a signed integer.
+void to_json(simdjson::dom::element e, Json& out, bool& zero) {
+    using Type = simdjson::dom::element_type;
+    switch (e.type()) {
+        case Type::OBJECT: {
+            out = Json::value_t::object;
+            auto& obj = out.get_ref<Json::object_t&>();
+            for (auto field : simdjson::dom::object(e)) {
+                to_json(field.value, obj[std::string(field.key)], zero);
             }
-            p_ += 3;
+            return;
         }
-        skip_ws();
-        if (!value(out, 0)) {
-            return false;
+        case Type::ARRAY: {
+            out = Json::value_t::array;
+            auto& arr = out.get_ref<Json::array_t&>();
+            for (auto item : simdjson::dom::array(e)) {
+                to_json(item, arr.emplace_back(), zero);
+            }
+            return;
         }
-        skip_ws();
-        // nlohmann's lexer takes a NUL byte for the end of input, and so ignores what
-        // follows one after the value: kept, so that the same bodies are accepted.
-        stopped_at_nul_ = p_ != end_;
-        return p_ == end_ || *p_ == '\0';
+        case Type::STRING:
+            out = std::string(std::string_view(e));
+            return;
+        case Type::INT64: {
+            auto v = std::int64_t(e);
+            zero = zero || v == 0;
+            out = v >= 0 ? Json(static_cast<Json::number_unsigned_t>(v)) : Json(v);
+            return;
+        }
+        case Type::UINT64:
+            out = std::uint64_t(e);
+            return;
+        case Type::DOUBLE:
+            out = double(e);
+            return;
+        case Type::BOOL:
+            out = bool(e);
+            return;
+        case Type::NULL_VALUE:
+            out = nullptr;
+            return;
     }
+}
 
-    // parse() ended at a NUL byte: the bytes after it are not checked yet.
-    bool stopped_at_nul() const { return stopped_at_nul_; }
-
-private:
-    // 0: copied as is inside a string; 1: '"', '\\' or a control character; 2: not ASCII.
-    static constexpr auto string_class = [] {
-        std::array<unsigned char, 256> t{};
-        for (int c = 0; c < 256; ++c) {
-            t[static_cast<std::size_t>(c)] = c < 0x20 || c == '"' || c == '\\' ? 1 : c >= 0x80 ? 2 : 0;
-        }
-        return t;
-    }();
-
-    void skip_ws() {
-        while (p_ < end_ && (*p_ == ' ' || *p_ == '\n' || *p_ == '\r' || *p_ == '\t')) {
-            ++p_;
-        }
-    }
-
-    bool literal(const char* word, std::size_t n) {
-        if (static_cast<std::size_t>(end_ - p_) < n || std::memcmp(p_, word, n) != 0) {
-            return false;
-        }
-        p_ += n;
-        return true;
-    }
-
-    bool value(Json& out, int depth) {
-        if (p_ == end_) {
-            return false;
-        }
-        switch (*p_) {
-            case '{':
-                return object(out, depth + 1);
-            case '[':
-                return array(out, depth + 1);
-            case '"':
-                out = Json::value_t::string;
-                return string(out.get_ref<std::string&>());
-            case 't':
-                out = true;
-                return literal("true", 4);
-            case 'f':
-                out = false;
-                return literal("false", 5);
-            case 'n':
-                out = nullptr;
-                return literal("null", 4);
-            default:
-                return number(out);
-        }
-    }
-
-    // Consumes `c` when it is next.
-    bool eat(char c) {
-        if (p_ < end_ && *p_ == c) {
-            ++p_;
+// "-0" standing where a number token could: between separators or whitespace.
+bool negative_zero_token(std::string_view s) {
+    constexpr std::string_view before = ":[, \t\r\n", after = ",]} \t\r\n";
+    for (auto at = s.find("-0"); at != std::string_view::npos; at = s.find("-0", at + 1)) {
+        if ((at == 0 || before.find(s[at - 1]) != std::string_view::npos) &&
+            (at + 2 == s.size() || after.find(s[at + 2]) != std::string_view::npos)) {
             return true;
         }
+    }
+    return false;
+}
+
+// nlohmann's parser, with the same depth limit: the values flr-listen has always used.
+// `too_deep` says why it refused, when that is the reason.
+bool parse_with_nlohmann(std::string_view bytes, Json& out, bool& too_deep) {
+    struct TooDeep {};
+    auto limit = [](int depth, Json::parse_event_t event, Json&) {
+        if ((event == Json::parse_event_t::object_start || event == Json::parse_event_t::array_start) &&
+            depth >= max_body_depth) {
+            throw TooDeep{};
+        }
+        return true;
+    };
+    try {
+        out = Json::parse(bytes, limit, false);
+    } catch (const TooDeep&) {
+        too_deep = true;
         return false;
     }
+    return !out.is_discarded();
+}
 
-    // After a member or element: true with `done` set at the closing bracket, true at a
-    // comma (whitespace after it skipped), false on anything else.
-    bool next_or_close(char close, bool& done) {
-        skip_ws();
-        if (eat(',')) {
-            skip_ws();
-            return true;
-        }
-        done = eat(close);
-        return done;
+// Bodies up to this size reuse one parser; larger ones get their own, so that one big
+// message does not leave its buffers behind.
+constexpr std::size_t reused_parser_capacity = 1024 * 1024;
+
+// A parser for bodies up to `capacity` bytes, with room for `initial` now, refusing
+// nesting deeper than max_body_depth.
+simdjson::dom::parser body_parser(std::size_t capacity, std::size_t initial) {
+    simdjson::dom::parser parser(capacity);
+    if (parser.allocate(std::max<std::size_t>(initial, 1), max_body_depth) != simdjson::SUCCESS) {
+        throw std::bad_alloc();
     }
-
-    bool object(Json& out, int depth) {
-        if (depth > max_body_depth) {
-            return false;
-        }
-        ++p_;
-        out = Json::value_t::object;
-        auto& obj = out.get_ref<Json::object_t&>();
-        skip_ws();
-        for (bool done = eat('}'); !done;) {
-            if (p_ == end_ || *p_ != '"') {
-                return false;
-            }
-            key_.clear();
-            if (!string(key_)) {
-                return false;
-            }
-            skip_ws();
-            if (!eat(':')) {
-                return false;
-            }
-            skip_ws();
-            if (!value(obj[key_], depth) || !next_or_close('}', done)) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    bool array(Json& out, int depth) {
-        if (depth > max_body_depth) {
-            return false;
-        }
-        ++p_;
-        out = Json::value_t::array;
-        auto& arr = out.get_ref<Json::array_t&>();
-        skip_ws();
-        for (bool done = eat(']'); !done;) {
-            arr.emplace_back();
-            if (!value(arr.back(), depth) || !next_or_close(']', done)) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    static bool in(unsigned char c, unsigned char lo, unsigned char hi) { return c >= lo && c <= hi; }
-
-    // One UTF-8 sequence at p_ (RFC 3629, as nlohmann's lexer checks it), copied to out.
-    bool utf8(std::string& out) {
-        unsigned char c = *p_;
-        std::size_t left = static_cast<std::size_t>(end_ - p_);
-        std::size_t len = 0;
-        if (in(c, 0xC2, 0xDF)) {
-            len = 2;
-            if (left < 2 || !in(p_[1], 0x80, 0xBF)) {
-                return false;
-            }
-        } else if (in(c, 0xE0, 0xEF)) {
-            len = 3;
-            unsigned char lo = c == 0xE0 ? 0xA0 : 0x80;
-            unsigned char hi = c == 0xED ? 0x9F : 0xBF;
-            if (left < 3 || !in(p_[1], lo, hi) || !in(p_[2], 0x80, 0xBF)) {
-                return false;
-            }
-        } else if (in(c, 0xF0, 0xF4)) {
-            len = 4;
-            unsigned char lo = c == 0xF0 ? 0x90 : 0x80;
-            unsigned char hi = c == 0xF4 ? 0x8F : 0xBF;
-            if (left < 4 || !in(p_[1], lo, hi) || !in(p_[2], 0x80, 0xBF) || !in(p_[3], 0x80, 0xBF)) {
-                return false;
-            }
-        } else {
-            return false;
-        }
-        out.append(reinterpret_cast<const char*>(p_), len);
-        p_ += len;
-        return true;
-    }
-
-    bool hex4(unsigned& v) {
-        if (end_ - p_ < 4) {
-            return false;
-        }
-        v = 0;
-        for (int i = 0; i < 4; ++i) {
-            unsigned char c = *p_++;
-            unsigned d = in(c, '0', '9')   ? c - '0'
-                         : in(c, 'a', 'f') ? c - 'a' + 10
-                         : in(c, 'A', 'F') ? c - 'A' + 10
-                                           : 16;
-            if (d == 16) {
-                return false;
-            }
-            v = (v << 4) | d;
-        }
-        return true;
-    }
-
-    bool escape(std::string& out) {
-        if (p_ == end_) {
-            return false;
-        }
-        // The one-character escapes, and what each stands for.
-        static constexpr std::string_view from = "\"\\/bfnrt", to = "\"\\/\b\f\n\r\t";
-        char c = *p_++;
-        if (auto at = from.find(c); at != std::string_view::npos) {
-            out.push_back(to[at]);
-            return true;
-        }
-        if (c != 'u') {
-            return false;
-        }
-        unsigned cp = 0;
-        if (!hex4(cp)) {
-            return false;
-        }
-        if (cp >= 0xD800 && cp <= 0xDBFF) {
-            unsigned low = 0;
-            if (end_ - p_ < 2 || p_[0] != '\\' || p_[1] != 'u') {
-                return false;
-            }
-            p_ += 2;
-            if (!hex4(low) || low < 0xDC00 || low > 0xDFFF) {
-                return false;
-            }
-            cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
-        } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
-            return false;
-        }
-        if (cp < 0x80) {
-            out.push_back(static_cast<char>(cp));
-        } else if (cp < 0x800) {
-            out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
-            out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-        } else if (cp < 0x10000) {
-            out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
-            out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-            out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-        } else {
-            out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
-            out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-            out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-            out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-        }
-        return true;
-    }
-
-    // p_ is at the opening quote.
-    bool string(std::string& out) {
-        ++p_;
-        for (;;) {
-            const unsigned char* run = p_;
-            while (p_ < end_ && string_class[*p_] == 0) {
-                ++p_;
-            }
-            out.append(reinterpret_cast<const char*>(run), static_cast<std::size_t>(p_ - run));
-            if (p_ == end_) {
-                return false;
-            }
-            unsigned char c = *p_;
-            if (c == '"') {
-                ++p_;
-                return true;
-            }
-            if (c == '\\') {
-                ++p_;
-                if (!escape(out)) {
-                    return false;
-                }
-            } else if (c >= 0x80) {
-                if (!utf8(out)) {
-                    return false;
-                }
-            } else {
-                return false;  // a control character
-            }
-        }
-    }
-
-    static bool digit(unsigned char c) { return c >= '0' && c <= '9'; }
-
-    bool number(Json& out) {
-        const unsigned char* start = p_;
-        bool negative = false;
-        bool integral = true;
-        if (*p_ == '-') {
-            negative = true;
-            ++p_;
-        }
-        if (p_ == end_ || !digit(*p_)) {
-            return false;
-        }
-        if (*p_ == '0') {
-            ++p_;
-        } else {
-            while (p_ < end_ && digit(*p_)) {
-                ++p_;
-            }
-        }
-        if (p_ < end_ && *p_ == '.') {
-            integral = false;
-            ++p_;
-            if (p_ == end_ || !digit(*p_)) {
-                return false;
-            }
-            while (p_ < end_ && digit(*p_)) {
-                ++p_;
-            }
-        }
-        if (p_ < end_ && (*p_ == 'e' || *p_ == 'E')) {
-            integral = false;
-            ++p_;
-            if (p_ < end_ && (*p_ == '+' || *p_ == '-')) {
-                ++p_;
-            }
-            if (p_ == end_ || !digit(*p_)) {
-                return false;
-            }
-            while (p_ < end_ && digit(*p_)) {
-                ++p_;
-            }
-        }
-        std::string_view text(reinterpret_cast<const char*>(start), static_cast<std::size_t>(p_ - start));
-        if (integral) {
-            // Exact, with overflow detection; what strtoull/strtoll give when errno stays 0.
-            std::uint64_t v = 0;
-            bool overflow = false;
-            for (char ch : text.substr(negative ? 1 : 0)) {
-                auto d = static_cast<unsigned>(ch - '0');
-                if (v > (UINT64_MAX - d) / 10) {
-                    overflow = true;
-                    break;
-                }
-                v = v * 10 + d;
-            }
-            if (!overflow && !negative) {
-                out = static_cast<Json::number_unsigned_t>(v);
-                return true;
-            }
-            if (!overflow && v <= static_cast<std::uint64_t>(INT64_MAX) + 1) {
-                out = v == static_cast<std::uint64_t>(INT64_MAX) + 1 ? INT64_MIN
-                                                                     : -static_cast<Json::number_integer_t>(v);
-                return true;
-            }
-        }
-        // As nlohmann: strtod on the token, with the locale's decimal point.
-        num_.assign(text);
-        if (char point = *std::localeconv()->decimal_point; point != '.' && point != '\0') {
-            for (char& ch : num_) {
-                ch = ch == '.' ? point : ch;
-            }
-        }
-        double d = std::strtod(num_.c_str(), nullptr);
-        if (!std::isfinite(d)) {
-            return false;
-        }
-        out = d;
-        return true;
-    }
-
-    const unsigned char* p_;
-    const unsigned char* end_;
-    std::string key_;
-    std::string num_;
-    bool stopped_at_nul_ = false;
-};
+    return parser;
+}
 
 std::string string_field(const Json& obj, const char* key) {
     auto it = obj.find(key);
@@ -397,91 +119,42 @@ std::string string_field(const Json& obj, const char* key) {
 
 }  // namespace
 
-// Bracket depth outside strings; nlohmann's dump() and our emitters recurse.
-bool too_deep(std::string_view s) noexcept {
-    int depth = 0;
-    bool in_string = false;
-    for (std::size_t i = 0; i < s.size(); ++i) {
-        char c = s[i];
-        if (in_string) {
-            if (c == '\\') {
-                ++i;
-            } else if (c == '"') {
-                in_string = false;
-            }
-        } else if (c == '"') {
-            in_string = true;
-        } else if (c == '[' || c == '{') {
-            if (++depth > max_body_depth) {
-                return true;
-            }
-        } else if (c == ']' || c == '}') {
-            --depth;
-        }
-    }
-    return false;
-}
-
-bool valid_utf8(std::string_view s) noexcept {
-    const auto* p = reinterpret_cast<const unsigned char*>(s.data());
-    std::size_t n = s.size();
-    std::size_t i = 0;
-    while (i < n) {
-        unsigned char c = p[i];
-        if (c < 0x80) {
-            ++i;
-            continue;
-        }
-        std::size_t len = 0;
-        unsigned cp = 0;
-        unsigned min = 0;
-        if ((c & 0xE0) == 0xC0) {
-            len = 2, cp = c & 0x1Fu, min = 0x80;
-        } else if ((c & 0xF0) == 0xE0) {
-            len = 3, cp = c & 0x0Fu, min = 0x800;
-        } else if ((c & 0xF8) == 0xF0) {
-            len = 4, cp = c & 0x07u, min = 0x10000;
-        } else {
-            return false;
-        }
-        if (i + len > n) {
-            return false;
-        }
-        for (std::size_t k = 1; k < len; ++k) {
-            if ((p[i + k] & 0xC0) != 0x80) {
-                return false;
-            }
-            cp = (cp << 6) | (p[i + k] & 0x3Fu);
-        }
-        if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
-            return false;
-        }
-        i += len;
-    }
-    return true;
-}
-
 std::optional<std::string> parse_body(std::string_view bytes, std::size_t limit, Json& out) {
     if (bytes.size() > limit) {
         return fmt::format("body of {} bytes is over the {} byte limit", bytes.size(), limit);
     }
-    FastParser parser(bytes);
-    bool ok = parser.parse(out);
-    if (ok && parser.stopped_at_nul() && (!valid_utf8(bytes) || too_deep(bytes))) {
-        ok = false;  // the whole body is checked for UTF-8 and depth, NUL or not
+    // A leading UTF-8 byte order mark is allowed, as it always was.
+    if (bytes.substr(0, 3) == "\xEF\xBB\xBF") {
+        bytes.remove_prefix(3);
     }
-    if (!ok) {
-        // Refused: the reason, in the documented order.
-        out = Json();
-        if (!valid_utf8(bytes)) {
-            return "body is not UTF-8";
+    thread_local simdjson::dom::parser reused = body_parser(reused_parser_capacity, 64 * 1024);
+    std::optional<simdjson::dom::parser> own;
+    simdjson::dom::parser& parser =
+        bytes.size() <= reused_parser_capacity ? reused : own.emplace(body_parser(bytes.size(), bytes.size()));
+    simdjson::dom::element root;
+    auto error = parser.parse(bytes.data(), bytes.size(), true).get(root);
+    out = Json();
+    if (error == simdjson::UTF8_ERROR) {
+        return "body is not UTF-8";
+    }
+    bool zero = false;
+    if (!error) {
+        to_json(root, out, zero);
+    }
+    // What simdjson refused, or may have built otherwise ("-0"), is decided by nlohmann's
+    // parser: integers beyond 64 bits become floats as they always did, and a refusal is
+    // named "nested" when the depth limit came first. A raw NUL byte is never JSON
+    // (nlohmann's parser would take it for the end of the input).
+    if (error || (zero && negative_zero_token(bytes))) {
+        bool too_deep = false;
+        if (bytes.find('\0') != std::string_view::npos || !parse_with_nlohmann(bytes, out, too_deep)) {
+            out = Json();
+            return too_deep ? fmt::format("body is nested more than {} levels deep", max_body_depth)
+                            : "body is not JSON";
         }
-        if (too_deep(bytes)) {
-            return fmt::format("body is nested more than {} levels deep", max_body_depth);
-        }
-        return "body is not JSON";
     }
     if (!out.is_object()) {
+        out = Json();
         return "body is not a JSON object";
     }
     return std::nullopt;
@@ -525,6 +198,22 @@ std::optional<std::string> from_dump(const Json& record, Message& out) {
 
 Json to_dump(const Message& m) {
     return Json{{"topic", m.topic}, {"id", m.id}, {"headers", m.headers}, {"body", m.body}};
+}
+
+std::string log_form(const Message& m, std::size_t limit) {
+    std::string text = to_dump(m).dump(-1, ' ', false, Json::error_handler_t::replace);
+    if (text.size() <= limit) {
+        return text;
+    }
+    // Back to the start of a character: the dump is UTF-8 (invalid bytes replaced).
+    std::size_t keep = limit;
+    while (keep > 0 && (static_cast<unsigned char>(text[keep]) & 0xC0) == 0x80) {
+        --keep;
+    }
+    std::size_t whole = text.size();
+    text.resize(keep);
+    text += fmt::format(" ... [cut: {} of {} bytes]", keep, whole);
+    return text;
 }
 
 }  // namespace flr::engine

@@ -1,39 +1,80 @@
 #include "engine/route.hpp"
 
 #include <flr/error.hpp>
+#include <flr/log.hpp>
 
 #include <fmt/format.h>
-#include <regex.h>
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
 
 #include <algorithm>
+#include <cstdint>
+#include <new>
 
 namespace flr::engine {
 
+// Limits on one match: backtracking steps and nesting depth. Enough for any sensible
+// condition on any message; a hostile pattern or value stops early instead of stalling
+// the loop (flr-listen.yaml(5), CONDITIONS).
+constexpr std::uint32_t regex_match_limit = 100000;
+constexpr std::uint32_t regex_depth_limit = 1000;
+
 class Regex {
 public:
-    regex_t re{};
-    bool compiled = false;
+    Regex(pcre2_code* code, pcre2_match_context* context) : code_(code), context_(context) {}
+    Regex(const Regex&) = delete;
+    Regex& operator=(const Regex&) = delete;
     ~Regex() {
-        if (compiled) {
-            regfree(&re);
-        }
+        pcre2_match_context_free(context_);
+        pcre2_code_free(code_);
     }
+    pcre2_code* code() const noexcept { return code_; }
+    pcre2_match_context* context() const noexcept { return context_; }
+
+private:
+    pcre2_code* code_;
+    pcre2_match_context* context_;
 };
 
 std::shared_ptr<const Regex> compile_regex(const std::string& pattern, const std::string& where) {
-    auto r = std::make_shared<Regex>();
-    int rc = regcomp(&r->re, pattern.c_str(), REG_EXTENDED | REG_NOSUB);
-    if (rc != 0) {
-        char buf[256];
-        regerror(rc, &r->re, buf, sizeof buf);
-        throw ConfigError(fmt::format("{}: bad regular expression \"{}\": {}", where, pattern, buf));
+    int rc = 0;
+    PCRE2_SIZE offset = 0;
+    // UTF mode: the pattern and the values are characters, not bytes. A value that is
+    // not UTF-8 (a header can be anything) matches nothing rather than failing.
+    pcre2_code* code = pcre2_compile(reinterpret_cast<PCRE2_SPTR>(pattern.data()), pattern.size(),
+                                     PCRE2_UTF | PCRE2_MATCH_INVALID_UTF, &rc, &offset, nullptr);
+    if (!code) {
+        PCRE2_UCHAR buf[256];
+        pcre2_get_error_message(rc, buf, sizeof buf);
+        throw ConfigError(fmt::format("{}: bad regular expression \"{}\" at offset {}: {}", where, pattern, offset,
+                                      reinterpret_cast<const char*>(buf)));
     }
-    r->compiled = true;
-    return r;
+    pcre2_match_context* context = pcre2_match_context_create(nullptr);
+    if (!context) {
+        pcre2_code_free(code);
+        throw std::bad_alloc();
+    }
+    pcre2_set_match_limit(context, regex_match_limit);
+    pcre2_set_depth_limit(context, regex_depth_limit);
+    return std::make_shared<const Regex>(code, context);
 }
 
-bool regex_search(const Regex& re, const std::string& text) {
-    return regexec(&re.re, text.c_str(), 0, nullptr, 0) == 0;
+std::optional<bool> regex_search(const Regex& re, std::string_view text) {
+    std::unique_ptr<pcre2_match_data, decltype(&pcre2_match_data_free)> data(
+        pcre2_match_data_create_from_pattern(re.code(), nullptr), &pcre2_match_data_free);
+    if (!data) {
+        throw std::bad_alloc();
+    }
+    int rc =
+        pcre2_match(re.code(), reinterpret_cast<PCRE2_SPTR>(text.data()), text.size(), 0, 0, data.get(), re.context());
+    if (rc >= 0) {
+        return true;
+    }
+    if (rc == PCRE2_ERROR_NOMATCH) {
+        return false;
+    }
+    return std::nullopt;
 }
 
 namespace {
@@ -90,7 +131,7 @@ bool TopicPattern::matches(std::string_view topic) const {
 
 bool Condition::holds(const FieldContext& ctx) const {
     Json scratch;
-    const Json* v = lookup(ctx, path, scratch);
+    const Json* v = path.lookup(ctx, scratch);
     if (op == Op::exists) {
         return (v != nullptr && !v->is_null()) == exists;
     }
@@ -101,9 +142,19 @@ bool Condition::holds(const FieldContext& ctx) const {
         case Op::not_in:
             return !text || std::find(values.begin(), values.end(), *text) == values.end();
         case Op::regex:
-            return text && regex_search(*regex, *text);
-        case Op::not_regex:
-            return !text || !regex_search(*regex, *text);
+        case Op::not_regex: {
+            if (!text) {
+                return op == Op::not_regex;
+            }
+            // Over the limits there is no answer, and the condition fails either way.
+            auto found = regex_search(*regex, *text);
+            if (!found) {
+                log::warning(fmt::format("when {}: the regular expression reached its match limit; the condition fails",
+                                         path.text()));
+                return false;
+            }
+            return *found == (op == Op::regex);
+        }
         case Op::exists:
             break;
     }

@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -25,12 +26,13 @@ private:
     bool has_wildcards_ = false;
 };
 
-class Regex;  // POSIX extended regex (no backtracking blow-up on message data)
+// A compiled regular expression (PCRE2, UTF mode); its type stays in route.cpp.
+class Regex;
 
 // One `when` entry: a field path and a test.
 struct Condition {
     enum class Op { in, not_in, regex, not_regex, exists };
-    std::string path;
+    FieldPath path;
     Op op = Op::in;
     std::vector<std::string> values;  // in / not_in
     std::shared_ptr<const Regex> regex;
@@ -63,7 +65,11 @@ struct Route {
     bool matches(const Message& msg) const;
 };
 
-bool regex_search(const Regex& re, const std::string& text);
+// Compiled once, at config load; throws ConfigError (prefixed with `where`).
 std::shared_ptr<const Regex> compile_regex(const std::string& pattern, const std::string& where);
+
+// A search over the whole of `text`, NUL characters included. nullopt when the match or
+// depth limit was reached (or `text` is not UTF-8) before an answer.
+std::optional<bool> regex_search(const Regex& re, std::string_view text);
 
 }  // namespace flr::engine

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <utility>
+
 namespace flr::engine {
 namespace {
 
@@ -102,10 +104,15 @@ std::string vars_yaml(const Message& msg, int attempt) {
     emit_unsafe(msg.body, out);
     out += "\nflr_message:\n  topic: ";
     emit_unsafe(msg.topic, out);
-    out += "\n  id: ";
-    emit_unsafe(msg.id, out);
-    out += "\n  sent_at: ";
-    emit_unsafe(msg.sent_at, out);
+    // A message without an id or a sent-at time has none: null, never "".
+    for (auto [key, value] : {std::pair{"id", &msg.id}, std::pair{"sent_at", &msg.sent_at}}) {
+        out += fmt::format("\n  {}: ", key);
+        if (value->empty()) {
+            out += "null";
+        } else {
+            emit_unsafe(*value, out);
+        }
+    }
     out += fmt::format("\n  attempt: {}\n  headers: ", attempt);
     emit_unsafe(msg.headers, out);
     out.push_back('\n');

@@ -203,4 +203,22 @@ routes:
         std::string::npos);
 }
 
+// Bad field paths are configuration errors naming the key, on one line.
+TEST(ListenConfig, FieldPathErrors) {
+    auto when = config_error(R"(routes: [{name: r, topic: t, when: {'body["a': 1}, command: [x]}])");
+    EXPECT_NE(when.find("when.body[\"a"), std::string::npos) << when;
+    EXPECT_NE(when.find("unclosed quote"), std::string::npos) << when;
+    auto key = config_error(R"(routes: [{name: r, topic: t, command: [x], ordering_key: "{body..a}"}])");
+    EXPECT_NE(key.find("ordering_key"), std::string::npos) << key;
+    EXPECT_NE(key.find("empty element"), std::string::npos) << key;
+    auto root = config_error(R"(routes: [{name: r, topic: t, command: ['{id["x"]}']}])");
+    EXPECT_NE(root.find("id has no elements"), std::string::npos) << root;
+    for (const auto& e : {when, key, root}) {
+        EXPECT_EQ(e.find('\n'), std::string::npos) << e;
+    }
+    EXPECT_EQ(config_error(R"(routes: [{name: r, topic: t, command: ['{body["a.b"]["c"].0}'],
+                                        when: {'headers["x.y"]': 1}}])"),
+              "no error");
+}
+
 }  // namespace flr::engine

@@ -1,8 +1,11 @@
 #include "engine/listen_config.hpp"
+#include "listen_test_data.hpp"
 
 #include <flr/error.hpp>
 
 #include <gtest/gtest.h>
+
+#include <chrono>
 
 namespace flr::engine {
 namespace {
@@ -118,6 +121,108 @@ TEST(ListenRoute, TopicPathNeverLeavesItsDirectory) {
     EXPECT_EQ(topic_path("org.fedoraproject.prod.x"), "org/fedoraproject/prod/x");
     EXPECT_EQ(topic_path("a..b"), std::nullopt);
     EXPECT_EQ(topic_path("a./etc.b"), std::nullopt);
+}
+
+// A regex sees the whole value, NUL included: "^f41$" must not pass "f41\0-evil", nor
+// may "not_regex: evil" (tests/data/messages/nul-in-string...).
+TEST(ListenRoute, RegexSeesPastANul) {
+    auto cfg = parse(R"(routes:
+  - {name: allow, topic: "#", when: {body.tag: {regex: "^f41$"}}, command: [x]}
+  - {name: deny, topic: "#", when: {body.tag: {not_regex: evil}}, command: [x]}
+  - {name: nul, topic: "#", when: {body.tag: {regex: "^f41\\x00-evil$"}}, command: [x]})");
+    Message m = message("t", R"({"tag": "f41\u0000-evil"})");
+    EXPECT_FALSE(cfg.routes[0].matches(m));
+    EXPECT_FALSE(cfg.routes[1].matches(m));
+    EXPECT_TRUE(cfg.routes[2].matches(m));
+    Message plain = message("t", R"({"tag": "f41"})");
+    EXPECT_TRUE(cfg.routes[0].matches(plain));
+    EXPECT_TRUE(cfg.routes[1].matches(plain));
+}
+
+// Regexes work on characters: "." is one character, whatever its UTF-8 length.
+TEST(ListenRoute, RegexWorksOnCharacters) {
+    auto cfg = parse(R"(routes:
+  - {name: r, topic: "#", when: {body.issue.user.fullname: {regex: "^Miro Hron.ok$"}}, command: [x]}
+  - {name: s, topic: "#", when: {body.issue.comments.0.comment: {regex: "\\p{L}+, d\\p{L}ky! .$"}}, command: [x]})");
+    Message m = test::data_message("non-ascii.io.pagure.prod.pagure.issue.comment.added.json");
+    EXPECT_TRUE(cfg.routes[0].matches(m));
+    EXPECT_TRUE(cfg.routes[1].matches(m));
+    EXPECT_FALSE(cfg.routes[0].matches(message("t", R"({"issue": {"user": {"fullname": "Miro Hronxxok"}}})")));
+}
+
+// A pattern that backtracks without end stops at the match limit, quickly, and the
+// condition fails whichever way it is written.
+TEST(ListenRoute, RegexMatchLimit) {
+    auto cfg = parse(R"(routes:
+  - {name: r, topic: "#", when: {body.s: {regex: "^(a|aa)+$"}}, command: [x]}
+  - {name: n, topic: "#", when: {body.s: {not_regex: "^(a|aa)+$"}}, command: [x]})");
+    Message m = message("t", ("{\"s\": \"" + std::string(64, 'a') + "b\"}").c_str());
+    auto start = std::chrono::steady_clock::now();
+    EXPECT_FALSE(cfg.routes[0].matches(m));
+    EXPECT_FALSE(cfg.routes[1].matches(m));
+    EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(2));
+    Message fine = message("t", R"({"s": "aaaa"})");
+    EXPECT_TRUE(cfg.routes[0].matches(fine));
+    EXPECT_FALSE(cfg.routes[1].matches(fine));
+    // Long values are fine when the pattern is.
+    Message long_value = message("t", ("{\"s\": \"" + std::string(300000, 'a') + "\"}").c_str());
+    auto simple = parse(R"(routes: [{name: r, topic: "#", when: {body.s: {regex: "^a*$"}}, command: [x]}])");
+    EXPECT_TRUE(only_route(simple).matches(long_value));
+}
+
+TEST(ListenRoute, RegexErrorsAtLoad) {
+    EXPECT_THROW(parse(R"(routes: [{name: r, topic: t, when: {body.a: {regex: "("}}, command: [x]}])"), ConfigError);
+    EXPECT_THROW(parse(R"(routes: [{name: r, topic: t, when: {body.a: {regex: "\\p{Nope}"}}, command: [x]}])"),
+                 ConfigError);
+}
+
+// One path element may be quoted: names with dots, empty names (tests/data/messages/dotted-keys...).
+TEST(ListenRoute, QuotedPathElements) {
+    auto cfg = parse(R"(routes:
+  - name: r
+    topic: "#"
+    when:
+      headers["fedora_messaging_rpm_python3.12"]: true
+      'body.files[".packit.yaml"]': {exists: true}
+      body[""]: "pagure's empty key"
+      body.artifact["builds"].0.component: python3.12
+    command: [x, '{headers["fedora_messaging_rpm_python3.12"]}', '{body.files[".packit.yaml"]}', '{body[""]}']
+    ordering_key: '{body.artifact.builds.0["nvr"]}')");
+    Message m = test::data_message(
+        "dotted-keys.org.fedoraproject.prod.bodhi.update.status.testing.koji-build-group.build.complete.json");
+    const Route& r = only_route(cfg);
+    EXPECT_TRUE(r.matches(m));
+    std::vector<std::string> argv;
+    for (const auto& t : r.command) {
+        argv.push_back(t.expand(FieldContext{m, 1}));
+    }
+    EXPECT_EQ(argv, (std::vector<std::string>{"x", "true", "specfile_path: python3.12.spec", "pagure's empty key"}));
+    EXPECT_EQ(r.ordering_key->expand(FieldContext{m, 1}), "python3.12-3.12.7-1.fc41");
+    // The dotted spelling names nested keys, as before: not these.
+    EXPECT_THROW(Template::parse("{headers.fedora_messaging_rpm_python3.12}", "w").expand(FieldContext{m, 1}),
+                 FieldError);
+    m.headers.erase("fedora_messaging_rpm_python3.12");
+    EXPECT_FALSE(r.matches(m));
+}
+
+TEST(ListenRoute, QuotedPathSyntax) {
+    Message m = message("t", R"({"a\"b": 1, "c\\d": 2, "l": [7], "x}y": 3})");
+    Json scratch;
+    auto value = [&](const char* path) {
+        const Json* v = FieldPath::parse(path, "w").lookup(FieldContext{m, 1}, scratch);
+        return v ? v->dump() : "absent";
+    };
+    EXPECT_EQ(value(R"(body["a\"b"])"), "1");
+    EXPECT_EQ(value(R"(body["c\\d"])"), "2");
+    EXPECT_EQ(value("body.l.0"), "7");
+    EXPECT_EQ(value(R"(body["l"].0)"), "7");
+    EXPECT_EQ(value(R"(body.l["0"])"), "absent");  // a quoted element is a key, never an index
+    EXPECT_EQ(Template::parse(R"(<{body["x}y"]}>)", "w").expand(FieldContext{m, 1}), "<3>");
+    for (const char* bad : {R"(body[a])", R"(body["a")", R"(body["a"]x)", R"(body["\n"])", "body..a", "body.",
+                            R"(topic["a"])", "id.x", R"(bodyx["a"])", "body[", "body[\""}) {
+        EXPECT_THROW(FieldPath::parse(bad, "w"), ConfigError) << bad;
+    }
+    EXPECT_THROW(Template::parse(R"({body["a}"})", "w"), ConfigError);
 }
 
 }  // namespace flr::engine

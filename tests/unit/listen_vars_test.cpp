@@ -1,6 +1,7 @@
 #include "engine/ack_window.hpp"
 #include "engine/action.hpp"
 #include "engine/vars.hpp"
+#include "listen_test_data.hpp"
 #include "test_util.hpp"
 
 #include <gtest/gtest.h>
@@ -72,6 +73,49 @@ TEST(ListenAction, PlaybookLaunchWritesA0600VarsFile) {
     EXPECT_EQ(process::env_lookup(l.spec.env, "ANSIBLE_CONFIG"), "/etc/a.cfg");
     m.topic = "../../etc/passwd";
     EXPECT_THROW(prepare(r, m, 1, ActionEnv{dir.path().string(), {}}, 8), FieldError);
+}
+
+// A NUL cannot be carried by an argument: the job fails rather than run with the value
+// cut short. A playbook's msg carries it whole (tests/data/messages/nul-in-string...).
+TEST(ListenAction, NulNeverReachesAnArgument) {
+    test::TempDir dir;
+    Message m = test::data_message("nul-in-string.org.fedoraproject.prod.buildsys.tag.json");
+    Route cmd;
+    cmd.name = "cmd";
+    cmd.command = {Template::parse("koji", "w"), Template::parse("tag arg=[{body.tag}]", "w")};
+    try {
+        prepare(cmd, m, 1, ActionEnv{dir.path().string(), {}}, 1);
+        ADD_FAILURE() << "a NUL reached an argument";
+    } catch (const FieldError& e) {
+        EXPECT_NE(std::string(e.what()).find("command[1] \"tag arg=[{body.tag}]\": a value holds a NUL character"),
+                  std::string::npos)
+            << e.what();
+    }
+    cmd.command[1] = Template::parse("{body.name}", "w");
+    EXPECT_EQ(prepare(cmd, m, 1, ActionEnv{dir.path().string(), {}}, 2).spec.argv,
+              (std::vector<std::string>{"koji", "python-specfile"}));
+
+    Route pb;
+    pb.name = "pb";
+    pb.is_playbook = true;
+    pb.playbook = Template::parse("/pb/{body.tag}.yml", "w");
+    EXPECT_THROW(prepare(pb, m, 1, ActionEnv{dir.path().string(), {}}, 3), FieldError);
+    pb.playbook = Template::parse("/pb/tag.yml", "w");
+    Launch l = prepare(pb, m, 1, ActionEnv{dir.path().string(), {}}, 4);
+    YAML::Node doc = YAML::LoadFile(l.vars_file);
+    EXPECT_EQ(doc["msg"]["tag"].Scalar(), std::string("f41\0-evil", 9));
+}
+
+// A message without an id or a sent-at time: null in the vars file, never "".
+TEST(ListenVars, MissingIdIsNull) {
+    Message m = test::data_message("legacy-fedmsg-no-msg-id.org.fedoraproject.prod.buildsys.tag.json");
+    YAML::Node doc = YAML::Load(vars_yaml(m, 1));
+    EXPECT_TRUE(doc["flr_message"]["id"].IsNull());
+    EXPECT_TRUE(doc["flr_message"]["sent_at"].IsNull());
+    m.id = "2013-u";
+    doc = YAML::Load(vars_yaml(m, 1));
+    EXPECT_EQ(doc["flr_message"]["id"].Scalar(), "2013-u");
+    EXPECT_EQ(doc["flr_message"]["id"].Tag(), "!unsafe");
 }
 
 TEST(ListenAckWindow, BatchesThePrefixAndAcksBehindPendingOneByOne) {
