@@ -11,14 +11,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <pthread.h>
-#include <sched.h>
 #include <algorithm>
 #include <cerrno>
-#include <cstdint>
 #include <cstdlib>
 #include <cstring>
-#include <memory>
 #include <vector>
 
 extern char** environ;
@@ -51,7 +47,7 @@ struct Attr {
     ~Attr() { posix_spawnattr_destroy(&attr); }
 };
 
-[[maybe_unused]] void check(int rc, const char* what) {
+void check(int rc, const char* what) {
     if (rc != 0) {
         throw SystemError(what, rc);
     }
@@ -139,6 +135,24 @@ Child& Child::operator=(Child&& o) noexcept {
     return *this;
 }
 
+int Timeout::expire(const Child& child, Clock::time_point now) noexcept {
+    switch (stage_) {
+        case Stage::running:
+            stage_ = Stage::terminated;
+            deadline_ = now + grace_;
+            child.kill_group(SIGTERM);
+            return SIGTERM;
+        case Stage::terminated:
+            stage_ = Stage::killed;
+            deadline_ = Clock::time_point::max();
+            child.kill_group(SIGKILL);
+            return SIGKILL;
+        case Stage::killed:
+            break;
+    }
+    return 0;
+}
+
 void Child::kill_group(int sig) const noexcept {
     if (pid_ > 0) {
         ::kill(-pid_, sig);
@@ -165,142 +179,6 @@ std::optional<int> Child::try_wait() {
     }
     return std::nullopt;
 }
-
-#if defined(__SANITIZE_ADDRESS__)
-#define FLR_SPAWN_WITH_POSIX_SPAWN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define FLR_SPAWN_WITH_POSIX_SPAWN 1
-#endif
-#endif
-
-#if !defined(FLR_SPAWN_WITH_POSIX_SPAWN)
-namespace {
-
-// What the child does between clone and exec. It shares our memory (CLONE_VM) while we
-// wait (CLONE_VFORK), so it makes only system calls and reports failure in `error`.
-struct ChildSetup {
-    const char* exe;
-    char* const* argv;
-    char* const* envp;
-    int in_fd;  // -1: /dev/null
-    int out_fd;
-    int err_fd;
-    const char* cwd;  // nullptr: inherit
-    int max_fd;       // for kernels without close_range(2) (before 5.9)
-    int error = 0;
-};
-
-// Close every descriptor from `first` up; system calls only, as the child needs.
-bool close_from(int first, int max_fd) {
-    if (::close_range(static_cast<unsigned>(first), ~0U, 0) == 0) {
-        return true;
-    }
-    if (errno != ENOSYS) {
-        return false;
-    }
-    for (int fd = first; fd < max_fd; ++fd) {
-        ::close(fd);
-    }
-    return true;
-}
-
-// One hexadecimal mask field of /proc/self/status ("SigCgt:\t0000000000004a02").
-std::uint64_t status_mask(const char* text, const char* field) {
-    const char* at = std::strstr(text, field);
-    if (!at) {
-        return ~std::uint64_t{0};
-    }
-    std::uint64_t mask = 0;
-    for (at += std::strlen(field); *at != '\n' && *at != '\0'; ++at) {
-        char c = *at;
-        int digit = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-        if (digit < 0) {
-            return ~std::uint64_t{0};
-        }
-        mask = mask << 4 | static_cast<std::uint64_t>(digit);
-    }
-    return mask;
-}
-
-// The signals this (child) process catches or ignores, from the kernel's own record of
-// its dispositions: one read instead of a sigaction call for each of the 64 signals.
-// Every signal when /proc is not there. System calls and plain C only.
-std::uint64_t non_default_signals() {
-    char text[4096];
-    int fd = ::open("/proc/self/status", O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        return ~std::uint64_t{0};
-    }
-    std::size_t len = 0;
-    ssize_t n = 0;
-    while (len < sizeof text - 1 && (n = ::read(fd, text + len, sizeof text - 1 - len)) > 0) {
-        len += static_cast<std::size_t>(n);
-    }
-    ::close(fd);
-    text[len] = '\0';
-    return status_mask(text, "\nSigCgt:\t") | status_mask(text, "\nSigIgn:\t");
-}
-
-int child_main(void* arg) {
-    auto* c = static_cast<ChildSetup*>(arg);
-    // No handler of ours may run on this side: the child shares our memory until it
-    // execs. Caught and ignored signals go back to their defaults.
-    struct sigaction dfl {};
-    dfl.sa_handler = SIG_DFL;
-    std::uint64_t reset = non_default_signals();
-    for (int sig = 1; sig < NSIG && sig <= 64; ++sig) {
-        if (sig != SIGKILL && sig != SIGSTOP && (reset >> (sig - 1) & 1)) {
-            ::sigaction(sig, &dfl, nullptr);  // glibc's internal signals refuse: fine
-        }
-    }
-    int in = c->in_fd >= 0 ? c->in_fd : ::open("/dev/null", O_RDONLY | O_CLOEXEC);
-    sigset_t none;
-    sigemptyset(&none);
-    bool ok = in >= 0 && ::setpgid(0, 0) == 0 && (in == 0 || ::dup2(in, 0) == 0) &&
-              (c->out_fd == 1 || ::dup2(c->out_fd, 1) == 1) && (c->err_fd == 2 || ::dup2(c->err_fd, 2) == 2) &&
-              close_from(3, c->max_fd) && (!c->cwd || ::chdir(c->cwd) == 0);
-    if (ok) {
-        for (int fd = 0; fd < 3; ++fd) {
-            ::fcntl(fd, F_SETFD, 0);
-        }
-        ::sigprocmask(SIG_SETMASK, &none, nullptr);
-        ::execve(c->exe, c->argv, c->envp);
-    }
-    c->error = errno ? errno : EINVAL;
-    ::_exit(127);
-}
-
-// The descriptor limit, read once (only kernels without close_range(2) need it).
-int open_max() {
-    static const int max = static_cast<int>(std::min(::sysconf(_SC_OPEN_MAX), 65536L));
-    return max;
-}
-
-// clone(CLONE_VM | CLONE_VFORK) on a reused stack: no page-table copy and no stack
-// mmap/munmap per child, about half the parent's CPU of glibc's posix_spawn.
-pid_t fast_spawn(ChildSetup& setup) {
-    constexpr std::size_t stack_size = 64 * 1024;
-    thread_local std::unique_ptr<char[]> stack(new char[stack_size]);
-    sigset_t all, old;
-    sigfillset(&all);
-    ::pthread_sigmask(SIG_BLOCK, &all, &old);  // no handler may run on the child's side
-    pid_t pid = ::clone(child_main, stack.get() + stack_size, CLONE_VM | CLONE_VFORK | SIGCHLD, &setup);
-    int e = errno;
-    ::pthread_sigmask(SIG_SETMASK, &old, nullptr);
-    if (pid < 0) {
-        setup.error = e;
-    } else if (setup.error != 0) {
-        int status = 0;
-        while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-        }
-        pid = -1;
-    }
-    return pid;
-}
-
-}  // namespace
-#endif
 
 namespace {
 
@@ -341,20 +219,6 @@ Child spawn(const Spec& spec) {
     std::vector<char*> cargv = c_strings(spec.argv);
     std::vector<char*> cenvp = c_strings(spec.env);
 
-#if !defined(FLR_SPAWN_WITH_POSIX_SPAWN)
-    ChildSetup setup{exe->c_str(),
-                     cargv.data(),
-                     cenvp.data(),
-                     spec.stdin_data ? in.read.get() : -1,
-                     out.write.get(),
-                     spec.merge_stderr ? out.write.get() : err.write.get(),
-                     spec.cwd.empty() ? nullptr : spec.cwd.c_str(),
-                     open_max()};
-    pid_t pid = fast_spawn(setup);
-    if (pid < 0) {
-        throw cannot_start(setup.error);
-    }
-#else
     FileActions fa;
     if (spec.stdin_data) {
         check(posix_spawn_file_actions_adddup2(&fa.fa, in.read.get(), STDIN_FILENO), "spawn stdin");
@@ -388,7 +252,6 @@ Child spawn(const Spec& spec) {
     if (rc != 0) {
         throw cannot_start(rc);
     }
-#endif
     Child child;
     child.pid_ = pid;
     child.out_ = std::move(out.read);
@@ -418,7 +281,7 @@ std::string Result::describe() const {
 }
 
 Result run(const Spec& spec, std::chrono::milliseconds timeout, std::chrono::milliseconds grace) {
-    using clock = std::chrono::steady_clock;
+    using clock = Timeout::Clock;
     Child child = spawn(spec);
     fs::Fd in = child.take_stdin();
     fs::Fd out = child.take_stdout();
@@ -434,8 +297,7 @@ Result run(const Spec& spec, std::chrono::milliseconds timeout, std::chrono::mil
         ::fcntl(in.get(), F_SETFL, O_NONBLOCK);
     }
 
-    auto deadline = clock::now() + timeout;
-    bool terminated = false;
+    Timeout timer(clock::now() + timeout, grace);
     char buf[65536];
     while (out || err) {
         pollfd fds[3];
@@ -453,17 +315,13 @@ Result run(const Spec& spec, std::chrono::milliseconds timeout, std::chrono::mil
             idx_in = static_cast<int>(n);
             fds[n++] = {in.get(), POLLOUT, 0};
         }
-        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock::now()).count();
+        auto now = clock::now();
+        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(timer.deadline() - now).count();
         if (left <= 0) {
-            if (!terminated) {
-                result.timed_out = true;
-                child.kill_group(SIGTERM);
-                terminated = true;
-                deadline = clock::now() + grace;
-                continue;
+            if (timer.expire(child, now) == SIGKILL) {
+                break;
             }
-            child.kill_group(SIGKILL);
-            break;
+            continue;
         }
         int rc = ::poll(fds, n, static_cast<int>(std::min<long long>(left, 1000)));
         if (rc < 0) {
@@ -497,6 +355,7 @@ Result run(const Spec& spec, std::chrono::milliseconds timeout, std::chrono::mil
     }
     in.reset();
     decode_status(child.wait(), result);
+    result.timed_out = timer.timed_out();
     return result;
 }
 
