@@ -6,15 +6,18 @@
 #include <fmt/format.h>
 #include <poll.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <pthread.h>
+#include <sched.h>
 #include <algorithm>
 #include <cerrno>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <memory>
 #include <vector>
 
 extern char** environ;
@@ -33,24 +36,6 @@ Pipe make_pipe() {
         throw SystemError("pipe", errno);
     }
     return Pipe{fs::Fd(fds[0]), fs::Fd(fds[1])};
-}
-
-// RAII wrappers so every early throw releases the spawn objects.
-struct FileActions {
-    posix_spawn_file_actions_t fa{};
-    FileActions() { posix_spawn_file_actions_init(&fa); }
-    ~FileActions() { posix_spawn_file_actions_destroy(&fa); }
-};
-struct Attr {
-    posix_spawnattr_t attr{};
-    Attr() { posix_spawnattr_init(&attr); }
-    ~Attr() { posix_spawnattr_destroy(&attr); }
-};
-
-void check(int rc, const char* what) {
-    if (rc != 0) {
-        throw SystemError(what, rc);
-    }
 }
 
 }  // namespace
@@ -182,6 +167,132 @@ std::optional<int> Child::try_wait() {
 
 namespace {
 
+// What the child does between clone and exec. It shares our memory (CLONE_VM) while we
+// wait (CLONE_VFORK), so it makes only system calls and reports failure in `error`.
+struct ChildSetup {
+    const char* exe;
+    char* const* argv;
+    char* const* envp;
+    int in_fd;  // -1: /dev/null
+    int out_fd;
+    int err_fd;
+    const char* cwd;  // nullptr: inherit
+    int max_fd;       // for kernels without close_range(2) (before 5.9)
+    int error = 0;
+};
+
+// Close every descriptor from `first` up; system calls only, as the child needs.
+bool close_from(int first, int max_fd) {
+    if (::close_range(static_cast<unsigned>(first), ~0U, 0) == 0) {
+        return true;
+    }
+    if (errno != ENOSYS) {
+        return false;
+    }
+    for (int fd = first; fd < max_fd; ++fd) {
+        ::close(fd);
+    }
+    return true;
+}
+
+// One hexadecimal mask field of /proc/self/status ("SigCgt:\t0000000000004a02").
+std::uint64_t status_mask(const char* text, const char* field) {
+    const char* at = std::strstr(text, field);
+    if (!at) {
+        return ~std::uint64_t{0};
+    }
+    std::uint64_t mask = 0;
+    for (at += std::strlen(field); *at != '\n' && *at != '\0'; ++at) {
+        char c = *at;
+        int digit = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+        if (digit < 0) {
+            return ~std::uint64_t{0};
+        }
+        mask = mask << 4 | static_cast<std::uint64_t>(digit);
+    }
+    return mask;
+}
+
+// The signals this (child) process catches or ignores, from the kernel's own record of
+// its dispositions: one read instead of a sigaction call for each of the 64 signals.
+// Every signal when /proc is not there. System calls and plain C only.
+std::uint64_t non_default_signals() {
+    char text[4096];
+    int fd = ::open("/proc/self/status", O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        return ~std::uint64_t{0};
+    }
+    std::size_t len = 0;
+    ssize_t n = 0;
+    while (len < sizeof text - 1 && (n = ::read(fd, text + len, sizeof text - 1 - len)) > 0) {
+        len += static_cast<std::size_t>(n);
+    }
+    ::close(fd);
+    text[len] = '\0';
+    return status_mask(text, "\nSigCgt:\t") | status_mask(text, "\nSigIgn:\t");
+}
+
+int child_main(void* arg) {
+    auto* c = static_cast<ChildSetup*>(arg);
+    // No handler of ours may run on this side: the child shares our memory until it
+    // execs. Caught and ignored signals go back to their defaults.
+    struct sigaction dfl {};
+    dfl.sa_handler = SIG_DFL;
+    std::uint64_t reset = non_default_signals();
+    for (int sig = 1; sig < NSIG && sig <= 64; ++sig) {
+        if (sig != SIGKILL && sig != SIGSTOP && (reset >> (sig - 1) & 1)) {
+            ::sigaction(sig, &dfl, nullptr);  // glibc's internal signals refuse: fine
+        }
+    }
+    int in = c->in_fd >= 0 ? c->in_fd : ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+    sigset_t none;
+    sigemptyset(&none);
+    bool ok = in >= 0 && ::setpgid(0, 0) == 0 && (in == 0 || ::dup2(in, 0) == 0) &&
+              (c->out_fd == 1 || ::dup2(c->out_fd, 1) == 1) && (c->err_fd == 2 || ::dup2(c->err_fd, 2) == 2) &&
+              close_from(3, c->max_fd) && (!c->cwd || ::chdir(c->cwd) == 0);
+    if (ok) {
+        for (int fd = 0; fd < 3; ++fd) {
+            ::fcntl(fd, F_SETFD, 0);
+        }
+        ::sigprocmask(SIG_SETMASK, &none, nullptr);
+        ::execve(c->exe, c->argv, c->envp);
+    }
+    c->error = errno ? errno : EINVAL;
+    ::_exit(127);
+}
+
+// The descriptor limit, read once (only kernels without close_range(2) need it).
+int open_max() {
+    static const int max = static_cast<int>(std::min(::sysconf(_SC_OPEN_MAX), 65536L));
+    return max;
+}
+
+// clone(CLONE_VM | CLONE_VFORK) on a reused stack: no page-table copy and no stack
+// mmap/munmap per child, about half the parent's CPU of glibc's posix_spawn.
+pid_t fast_spawn(ChildSetup& setup) {
+    constexpr std::size_t stack_size = 64 * 1024;
+    thread_local std::unique_ptr<char[]> stack(new char[stack_size]);
+    sigset_t all, old;
+    sigfillset(&all);
+    ::pthread_sigmask(SIG_BLOCK, &all, &old);  // no handler may run on the child's side
+    pid_t pid = ::clone(child_main, stack.get() + stack_size, CLONE_VM | CLONE_VFORK | SIGCHLD, &setup);
+    int e = errno;
+    ::pthread_sigmask(SIG_SETMASK, &old, nullptr);
+    if (pid < 0) {
+        setup.error = e;
+    } else if (setup.error != 0) {
+        int status = 0;
+        while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+        }
+        pid = -1;
+    }
+    return pid;
+}
+
+}  // namespace
+
+namespace {
+
 // argv/envp arrays for execve: pointers into `strings`, then a null.
 std::vector<char*> c_strings(const std::vector<std::string>& strings) {
     std::vector<char*> out;
@@ -219,38 +330,17 @@ Child spawn(const Spec& spec) {
     std::vector<char*> cargv = c_strings(spec.argv);
     std::vector<char*> cenvp = c_strings(spec.env);
 
-    FileActions fa;
-    if (spec.stdin_data) {
-        check(posix_spawn_file_actions_adddup2(&fa.fa, in.read.get(), STDIN_FILENO), "spawn stdin");
-    } else {
-        check(posix_spawn_file_actions_addopen(&fa.fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0), "spawn stdin");
-    }
-    check(posix_spawn_file_actions_adddup2(&fa.fa, out.write.get(), STDOUT_FILENO), "spawn stdout");
-    check(
-        posix_spawn_file_actions_adddup2(&fa.fa, spec.merge_stderr ? out.write.get() : err.write.get(), STDERR_FILENO),
-        "spawn stderr");
-    check(posix_spawn_file_actions_addclosefrom_np(&fa.fa, 3), "spawn closefrom");
-    if (!spec.cwd.empty()) {
-        check(posix_spawn_file_actions_addchdir_np(&fa.fa, spec.cwd.c_str()), "spawn chdir");
-    }
-
-    Attr attr;
-    sigset_t empty;
-    sigemptyset(&empty);
-    sigset_t all;
-    sigfillset(&all);
-    sigdelset(&all, SIGKILL);
-    sigdelset(&all, SIGSTOP);
-    check(posix_spawnattr_setsigmask(&attr.attr, &empty), "spawn sigmask");
-    check(posix_spawnattr_setsigdefault(&attr.attr, &all), "spawn sigdefault");
-    check(posix_spawnattr_setpgroup(&attr.attr, 0), "spawn pgroup");
-    check(posix_spawnattr_setflags(&attr.attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP),
-          "spawn flags");
-
-    pid_t pid = -1;
-    int rc = posix_spawn(&pid, exe->c_str(), &fa.fa, &attr.attr, cargv.data(), cenvp.data());
-    if (rc != 0) {
-        throw cannot_start(rc);
+    ChildSetup setup{exe->c_str(),
+                     cargv.data(),
+                     cenvp.data(),
+                     spec.stdin_data ? in.read.get() : -1,
+                     out.write.get(),
+                     spec.merge_stderr ? out.write.get() : err.write.get(),
+                     spec.cwd.empty() ? nullptr : spec.cwd.c_str(),
+                     open_max()};
+    pid_t pid = fast_spawn(setup);
+    if (pid < 0) {
+        throw cannot_start(setup.error);
     }
     Child child;
     child.pid_ = pid;
