@@ -75,50 +75,77 @@ struct Delivery {
     Properties props;
 };
 
-class Connection {
+// What a consumer does with a connection: the listener's broker loop talks to this,
+// so its unit tests can drive it with a fake broker (no sockets). Connection is the
+// real one; the comments on its members say what each does.
+class Channel {
+public:
+    virtual ~Channel() = default;
+    virtual int fd() const = 0;
+    virtual void declare_queue(const Queue& queue) = 0;
+    virtual void check_queue(const std::string& name) = 0;
+    virtual void bind(const std::string& queue, const std::string& exchange, const std::string& key) = 0;
+    virtual void unbind(const std::string& queue, const std::string& exchange, const std::string& key) = 0;
+    virtual void declare_exchange(const std::string& name, const std::string& type) = 0;
+    virtual void qos(std::uint16_t prefetch) = 0;
+    virtual void consume(const std::string& queue) = 0;
+    virtual void cancel() = 0;
+    virtual bool next(Delivery& out) = 0;
+    virtual bool buffered() const = 0;
+    virtual void keepalive() = 0;
+    virtual void ack(std::uint64_t tag, bool multiple) = 0;
+    virtual void reject(std::uint64_t tag, bool requeue) = 0;
+    virtual void confirm_select() = 0;
+    virtual std::uint64_t publish(const std::string& exchange, const std::string& key, const std::string& body,
+                                  const Properties& props) = 0;
+    virtual std::vector<Confirm> take_confirms() = 0;
+    virtual void close() noexcept = 0;
+};
+
+class Connection final : public Channel {
 public:
     // Connects, logs in and opens channel 1. Throws RemoteError or ConfigError.
     explicit Connection(const Options& options);
-    ~Connection();
+    ~Connection() override;
     Connection(const Connection&) = delete;
     Connection& operator=(const Connection&) = delete;
 
-    int fd() const;
-    void declare_queue(const Queue& queue);
-    void check_queue(const std::string& name);  // passive declare: throws when missing
-    void bind(const std::string& queue, const std::string& exchange, const std::string& key);
-    void unbind(const std::string& queue, const std::string& exchange, const std::string& key);
-    void declare_exchange(const std::string& name, const std::string& type);  // durable
+    int fd() const override;
+    void declare_queue(const Queue& queue) override;
+    void check_queue(const std::string& name) override;  // passive declare: throws when missing
+    void bind(const std::string& queue, const std::string& exchange, const std::string& key) override;
+    void unbind(const std::string& queue, const std::string& exchange, const std::string& key) override;
+    void declare_exchange(const std::string& name, const std::string& type) override;  // durable
     // Passive declare: the number of ready messages; throws when missing.
     std::uint32_t message_count(const std::string& name);
-    void qos(std::uint16_t prefetch);
-    void consume(const std::string& queue);  // manual acks (no_ack=0), always
-    void cancel();                           // basic.cancel of the consume above
+    void qos(std::uint16_t prefetch) override;
+    void consume(const std::string& queue) override;  // manual acks (no_ack=0), always
+    void cancel() override;                           // basic.cancel of the consume above
     // basic.get with manual ack: false when the queue is empty.
     bool get(const std::string& queue, Delivery& out);
 
     // Non-blocking: fills `out` and returns true when a delivery is ready. Services
     // heartbeats. Throws RemoteError when the channel or connection is gone.
-    bool next(Delivery& out);
+    bool next(Delivery& out) override;
     // Frames or bytes already read and not yet handled: call next() before polling.
-    bool buffered() const;
+    bool buffered() const override;
     // For a consumer that stops reading for a while (back-pressure): sends a heartbeat
     // frame when half the negotiated interval has passed since the last one it sent,
     // so the broker keeps the connection. Call it at least every heartbeat/2 seconds.
-    void keepalive();
+    void keepalive() override;
 
-    void ack(std::uint64_t tag, bool multiple);
-    void reject(std::uint64_t tag, bool requeue);
+    void ack(std::uint64_t tag, bool multiple) override;
+    void reject(std::uint64_t tag, bool requeue) override;
     // Publisher confirms on this channel; publish() then returns the sequence number
     // that a later Confirm names. next() collects confirms; take_confirms() hands them out.
-    void confirm_select();
+    void confirm_select() override;
     std::uint64_t publish(const std::string& exchange, const std::string& key, const std::string& body,
-                          const Properties& props);
-    std::vector<Confirm> take_confirms();
+                          const Properties& props) override;
+    std::vector<Confirm> take_confirms() override;
     // Blocking: read frames until every publish so far is confirmed; false on a refusal.
     bool wait_confirms(int timeout_ms);
     // Graceful close (errors ignored); the destructor closes too.
-    void close() noexcept;
+    void close() noexcept override;
 
 private:
     struct Impl;

@@ -6,7 +6,6 @@
 #include <fmt/format.h>
 #include <poll.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -37,24 +36,6 @@ Pipe make_pipe() {
         throw SystemError("pipe", errno);
     }
     return Pipe{fs::Fd(fds[0]), fs::Fd(fds[1])};
-}
-
-// RAII wrappers so every early throw releases the spawn objects.
-struct FileActions {
-    posix_spawn_file_actions_t fa{};
-    FileActions() { posix_spawn_file_actions_init(&fa); }
-    ~FileActions() { posix_spawn_file_actions_destroy(&fa); }
-};
-struct Attr {
-    posix_spawnattr_t attr{};
-    Attr() { posix_spawnattr_init(&attr); }
-    ~Attr() { posix_spawnattr_destroy(&attr); }
-};
-
-[[maybe_unused]] void check(int rc, const char* what) {
-    if (rc != 0) {
-        throw SystemError(what, rc);
-    }
 }
 
 }  // namespace
@@ -139,6 +120,24 @@ Child& Child::operator=(Child&& o) noexcept {
     return *this;
 }
 
+int Timeout::expire(const Child& child, Clock::time_point now) noexcept {
+    switch (stage_) {
+        case Stage::running:
+            stage_ = Stage::terminated;
+            deadline_ = now + grace_;
+            child.kill_group(SIGTERM);
+            return SIGTERM;
+        case Stage::terminated:
+            stage_ = Stage::killed;
+            deadline_ = Clock::time_point::max();
+            child.kill_group(SIGKILL);
+            return SIGKILL;
+        case Stage::killed:
+            break;
+    }
+    return 0;
+}
+
 void Child::kill_group(int sig) const noexcept {
     if (pid_ > 0) {
         ::kill(-pid_, sig);
@@ -166,15 +165,6 @@ std::optional<int> Child::try_wait() {
     return std::nullopt;
 }
 
-#if defined(__SANITIZE_ADDRESS__)
-#define FLR_SPAWN_WITH_POSIX_SPAWN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define FLR_SPAWN_WITH_POSIX_SPAWN 1
-#endif
-#endif
-
-#if !defined(FLR_SPAWN_WITH_POSIX_SPAWN)
 namespace {
 
 // What the child does between clone and exec. It shares our memory (CLONE_VM) while we
@@ -300,7 +290,6 @@ pid_t fast_spawn(ChildSetup& setup) {
 }
 
 }  // namespace
-#endif
 
 namespace {
 
@@ -341,7 +330,6 @@ Child spawn(const Spec& spec) {
     std::vector<char*> cargv = c_strings(spec.argv);
     std::vector<char*> cenvp = c_strings(spec.env);
 
-#if !defined(FLR_SPAWN_WITH_POSIX_SPAWN)
     ChildSetup setup{exe->c_str(),
                      cargv.data(),
                      cenvp.data(),
@@ -354,41 +342,6 @@ Child spawn(const Spec& spec) {
     if (pid < 0) {
         throw cannot_start(setup.error);
     }
-#else
-    FileActions fa;
-    if (spec.stdin_data) {
-        check(posix_spawn_file_actions_adddup2(&fa.fa, in.read.get(), STDIN_FILENO), "spawn stdin");
-    } else {
-        check(posix_spawn_file_actions_addopen(&fa.fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0), "spawn stdin");
-    }
-    check(posix_spawn_file_actions_adddup2(&fa.fa, out.write.get(), STDOUT_FILENO), "spawn stdout");
-    check(
-        posix_spawn_file_actions_adddup2(&fa.fa, spec.merge_stderr ? out.write.get() : err.write.get(), STDERR_FILENO),
-        "spawn stderr");
-    check(posix_spawn_file_actions_addclosefrom_np(&fa.fa, 3), "spawn closefrom");
-    if (!spec.cwd.empty()) {
-        check(posix_spawn_file_actions_addchdir_np(&fa.fa, spec.cwd.c_str()), "spawn chdir");
-    }
-
-    Attr attr;
-    sigset_t empty;
-    sigemptyset(&empty);
-    sigset_t all;
-    sigfillset(&all);
-    sigdelset(&all, SIGKILL);
-    sigdelset(&all, SIGSTOP);
-    check(posix_spawnattr_setsigmask(&attr.attr, &empty), "spawn sigmask");
-    check(posix_spawnattr_setsigdefault(&attr.attr, &all), "spawn sigdefault");
-    check(posix_spawnattr_setpgroup(&attr.attr, 0), "spawn pgroup");
-    check(posix_spawnattr_setflags(&attr.attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP),
-          "spawn flags");
-
-    pid_t pid = -1;
-    int rc = posix_spawn(&pid, exe->c_str(), &fa.fa, &attr.attr, cargv.data(), cenvp.data());
-    if (rc != 0) {
-        throw cannot_start(rc);
-    }
-#endif
     Child child;
     child.pid_ = pid;
     child.out_ = std::move(out.read);
@@ -418,7 +371,7 @@ std::string Result::describe() const {
 }
 
 Result run(const Spec& spec, std::chrono::milliseconds timeout, std::chrono::milliseconds grace) {
-    using clock = std::chrono::steady_clock;
+    using clock = Timeout::Clock;
     Child child = spawn(spec);
     fs::Fd in = child.take_stdin();
     fs::Fd out = child.take_stdout();
@@ -434,8 +387,7 @@ Result run(const Spec& spec, std::chrono::milliseconds timeout, std::chrono::mil
         ::fcntl(in.get(), F_SETFL, O_NONBLOCK);
     }
 
-    auto deadline = clock::now() + timeout;
-    bool terminated = false;
+    Timeout timer(clock::now() + timeout, grace);
     char buf[65536];
     while (out || err) {
         pollfd fds[3];
@@ -453,17 +405,13 @@ Result run(const Spec& spec, std::chrono::milliseconds timeout, std::chrono::mil
             idx_in = static_cast<int>(n);
             fds[n++] = {in.get(), POLLOUT, 0};
         }
-        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock::now()).count();
+        auto now = clock::now();
+        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(timer.deadline() - now).count();
         if (left <= 0) {
-            if (!terminated) {
-                result.timed_out = true;
-                child.kill_group(SIGTERM);
-                terminated = true;
-                deadline = clock::now() + grace;
-                continue;
+            if (timer.expire(child, now) == SIGKILL) {
+                break;
             }
-            child.kill_group(SIGKILL);
-            break;
+            continue;
         }
         int rc = ::poll(fds, n, static_cast<int>(std::min<long long>(left, 1000)));
         if (rc < 0) {
@@ -497,6 +445,7 @@ Result run(const Spec& spec, std::chrono::milliseconds timeout, std::chrono::mil
     }
     in.reset();
     decode_status(child.wait(), result);
+    result.timed_out = timer.timed_out();
     return result;
 }
 

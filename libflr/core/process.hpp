@@ -1,7 +1,7 @@
 // Private: starting child processes safely. posix_spawn with an argv (never a shell),
 // an explicit environment, stdin from /dev/null, no inherited descriptors, default
 // signal dispositions and mask, and the child leading its own process group so a
-// timeout can kill it with everything it started.
+// timeout can kill it with everything it started (Timeout: TERM, grace, KILL).
 #pragma once
 
 #include "core/fs.hpp"
@@ -9,6 +9,7 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -56,6 +57,27 @@ private:
     fs::Fd err_;
 };
 
+// The one policy for a child that overran its time: at deadline() its process group
+// gets TERM, and KILL once `grace` has passed as well. The owner's loop calls expire()
+// whenever deadline() has passed (process::run and the listener's runner do).
+class Timeout {
+public:
+    using Clock = std::chrono::steady_clock;
+    Timeout() = default;
+    Timeout(Clock::time_point deadline, std::chrono::milliseconds grace) : deadline_(deadline), grace_(grace) {}
+    Clock::time_point deadline() const noexcept { return deadline_; }
+    bool timed_out() const noexcept { return stage_ != Stage::running; }
+    // Sends the next signal (SIGTERM, then SIGKILL) to the child's group and returns
+    // it; 0 once both were sent. After KILL, deadline() is Clock::time_point::max().
+    int expire(const Child& child, Clock::time_point now) noexcept;
+
+private:
+    enum class Stage : std::uint8_t { running, terminated, killed };
+    Clock::time_point deadline_ = Clock::time_point::max();
+    std::chrono::milliseconds grace_{0};
+    Stage stage_ = Stage::running;
+};
+
 // Start a child; throws Error when argv[0] cannot be found or spawn fails.
 Child spawn(const Spec& spec);
 
@@ -71,7 +93,7 @@ struct Result {
 };
 
 // Run to completion, capturing output. On timeout the group gets SIGTERM, then
-// SIGKILL after `grace`.
+// SIGKILL after `grace` (Timeout).
 Result run(const Spec& spec, std::chrono::milliseconds timeout = std::chrono::hours(1),
            std::chrono::milliseconds grace = std::chrono::seconds(10));
 

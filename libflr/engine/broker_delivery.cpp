@@ -1,4 +1,5 @@
-// Broker mode: what happens to each delivery (route, ack, dead-letter) and the drain.
+// Broker mode: what happens to each delivery (route, ack, dead-letter) and to each
+// finished message; the loop that calls these is in broker.cpp.
 #include "engine/broker.hpp"
 #include "engine/dead_letter.hpp"
 
@@ -38,7 +39,45 @@ dead::Origin origin_of(const amqp::Delivery& d, const std::string& queue) {
 
 }  // namespace
 
-void Consumer::handle(amqp::Delivery& d) {
+amqp::Options connect_options(const AmqpSettings& a, const std::string& name) {
+    amqp::Url url = amqp::parse_url(a.url);
+    if (url.has_password) {
+        throw ConfigError("amqp.url: put the password in amqp.password_file, not in the URL");
+    }
+    amqp::Options o;
+    o.url = a.url;
+    if (!a.password_file.empty()) {
+        o.password = Secret::from_file(a.password_file);
+    }
+    o.external_auth = a.external_auth;
+    o.ca = a.tls_ca;
+    o.cert = a.tls_cert;
+    o.key = a.tls_key;
+    o.heartbeat = a.heartbeat;
+    o.connection_name = name;
+    return o;
+}
+
+void RecentSuccesses::add(const std::string& id, const std::string& route) {
+    if (id.empty()) {
+        return;
+    }
+    std::string key = id + '\0' + route;
+    if (!set_.insert(key).second) {
+        return;
+    }
+    order_.push_back(std::move(key));
+    if (order_.size() > capacity) {
+        set_.erase(order_.front());
+        order_.pop_front();
+    }
+}
+
+bool RecentSuccesses::contains(const std::string& id, const std::string& route) const {
+    return !id.empty() && set_.count(id + '\0' + route) > 0;
+}
+
+void BrokerLoop::handle(amqp::Delivery& d) {
     acks_.add(d.tag);
     ++session_.counters().received;
     InFlight f{generation_, d.tag, {}, nullptr, {}, {}, origin_of(d, amqp().queue)};
@@ -79,8 +118,10 @@ void Consumer::handle(amqp::Delivery& d) {
     inflight_.emplace(token, std::move(f));
 }
 
-void Consumer::done(std::uint64_t token, bool ok, const std::vector<JobFailure>& failures) {
-    auto it = inflight_.find(token);
+// A message whose jobs are all done: ack it, or dead-letter its failures.
+void BrokerLoop::complete(const Completion& c) {
+    const std::vector<JobFailure>& failures = c.failures;
+    auto it = inflight_.find(c.token);
     if (it == inflight_.end()) {
         return;
     }
@@ -98,14 +139,14 @@ void Consumer::done(std::uint64_t token, bool ok, const std::vector<JobFailure>&
             fmt::format("{}: finished after its connection was lost; the broker redelivers it", printable(f.msg->id)));
         return;
     }
-    if (ok) {
+    if (c.ok) {
         acks_.settle(f.tag, true);
     } else {
         dead_letter(f, failures);
     }
 }
 
-void Consumer::dead_letter(const InFlight& f, const std::vector<JobFailure>& failures) {
+void BrokerLoop::dead_letter(const InFlight& f, const std::vector<JobFailure>& failures) {
     const AmqpSettings& a = amqp();
     if (a.dead_letter_exchange.empty()) {
         acks_.settle(f.tag, false);  // rejected; the queue's own dead-letter policy applies
@@ -122,7 +163,7 @@ void Consumer::dead_letter(const InFlight& f, const std::vector<JobFailure>& fai
     }
 }
 
-void Consumer::dead_letter_invalid(amqp::Delivery& d, const std::string& topic, const std::string& why) {
+void BrokerLoop::dead_letter_invalid(amqp::Delivery& d, const std::string& topic, const std::string& why) {
     const AmqpSettings& a = amqp();
     if (a.dead_letter_exchange.empty()) {
         acks_.settle(d.tag, false);
@@ -134,7 +175,7 @@ void Consumer::dead_letter_invalid(amqp::Delivery& d, const std::string& topic, 
 }
 
 // Published with a confirm; the delivery is acked once all its dead letters are confirmed.
-void Consumer::publish_dead(std::uint64_t tag, const std::string& body, const amqp::Properties& props) {
+void BrokerLoop::publish_dead(std::uint64_t tag, const std::string& body, const amqp::Properties& props) {
     const AmqpSettings& a = amqp();
     std::uint64_t seq = conn_->publish(a.dead_letter_exchange, a.dead_letter_queue, body, props);
     confirms_[seq] = tag;
@@ -145,7 +186,7 @@ void Consumer::publish_dead(std::uint64_t tag, const std::string& body, const am
                              route.empty() ? "invalid" : "route " + printable(route)));
 }
 
-void Consumer::settle_confirms() {
+void BrokerLoop::settle_confirms() {
     for (const amqp::Confirm& c : conn_->take_confirms()) {
         auto end = c.multiple ? confirms_.upper_bound(c.seq) : confirms_.find(c.seq);
         auto begin = c.multiple ? confirms_.begin() : end;
@@ -164,54 +205,6 @@ void Consumer::settle_confirms() {
             }
         }
     }
-}
-
-// SIGTERM: cancel the consumer, start nothing new, let running jobs finish (up to
-// drain_timeout) and ack them; the rest stays unacked and the broker delivers it again.
-void Consumer::drain() {
-    session_.dispatcher().set_paused(true);
-    try {
-        if (conn_) {
-            conn_->cancel();
-        }
-    } catch (const RemoteError& e) {
-        lost(e);
-    }
-    draining_ = true;  // deliveries that were already on their way stay unacked
-    auto deadline = Clock::now() + session_.config().drain_timeout;
-    while ((session_.dispatcher().running() > 0 || !confirms_.empty()) && Clock::now() < deadline) {
-        try {
-            pump(250);
-        } catch (const RemoteError& e) {
-            lost(e);
-        }
-    }
-    if (session_.dispatcher().running() > 0) {
-        log::warning(fmt::format("drain_timeout passed: stopping {} running job(s); their messages stay unacked",
-                                 session_.dispatcher().running()));
-    }
-    try {
-        if (conn_) {
-            acks_.flush(sink_);
-            conn_->close();
-        }
-        session_.live.connected = false;
-    } catch (const RemoteError& e) {
-        log::warning(fmt::format("final acks: {}", e.what()));
-    }
-    log::info(fmt::format("stopped; {} queued job(s) left for redelivery",
-                          session_.dispatcher().queued() + session_.dispatcher().delayed()));
-}
-
-listen::Summary run_broker(ConfigPtr cfg, ConfigLoader loader) {
-    if (!cfg->has_amqp && !cfg->no_amqp_reason.empty()) {
-        throw ConfigError(cfg->no_amqp_reason);
-    }
-    if (!cfg->has_amqp) {
-        throw ConfigError("no amqp section in the configuration (needed unless --replay is given)");
-    }
-    Consumer consumer(std::move(cfg), std::move(loader));
-    return consumer.run();
 }
 
 }  // namespace flr::engine

@@ -3,19 +3,9 @@
 #include <flr/error.hpp>
 #include <flr/log.hpp>
 
-#include <fcntl.h>
 #include <fmt/format.h>
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <cerrno>
 
 namespace flr::engine {
-
-namespace {
-constexpr std::size_t max_line = 8192;
-}
 
 struct Dispatcher::Job {
     std::uint64_t token = 0;
@@ -23,19 +13,6 @@ struct Dispatcher::Job {
     const Route* route = nullptr;
     int attempt = 1;
     std::optional<std::string> key;  // ordering key, scoped by route
-};
-
-struct Dispatcher::Run {
-    std::unique_ptr<Job> job;
-    process::Child child;
-    fs::Fd out;
-    std::string partial;
-    std::string vars_file;
-    Clock::time_point start;
-    Clock::time_point deadline;
-    bool timed_out = false;
-    bool killed = false;
-    std::deque<std::string> tail;  // the last lines of output
 };
 
 std::chrono::milliseconds backoff_delay(const Route& route, int attempt) {
@@ -46,30 +23,17 @@ std::chrono::milliseconds backoff_delay(const Route& route, int attempt) {
     return std::min(delay, route.retry_delay_max);
 }
 
-std::string printable(std::string_view s) {
-    std::string out;
-    out.reserve(s.size());
-    for (char c : s) {
-        auto u = static_cast<unsigned char>(c);
-        if (u < 0x20 || u == 0x7F) {
-            out += fmt::format("\\x{:02x}", u);
-        } else {
-            out.push_back(c);
-        }
+Dispatcher::Dispatcher(DispatchSettings settings, std::unique_ptr<Runner> runner)
+    : settings_(std::move(settings)), runner_(std::move(runner)) {
+    if (!runner_) {
+        runner_ =
+            std::make_unique<ProcessRunner>(RunnerSettings{settings_.kill_grace, settings_.env, settings_.tail_lines});
     }
-    return out;
 }
 
-Dispatcher::Dispatcher(DispatchSettings settings, DoneFn done)
-    : settings_(std::move(settings)), done_(std::move(done)) {}
-
+// The runner goes first: its runs point into the jobs.
 Dispatcher::~Dispatcher() {
-    for (auto& run : running_) {
-        run->child.kill_group(SIGKILL);
-        if (!run->vars_file.empty()) {
-            ::unlink(run->vars_file.c_str());
-        }
-    }
+    runner_.reset();
 }
 
 void Dispatcher::submit(std::uint64_t token, std::shared_ptr<const Message> msg,
@@ -112,20 +76,10 @@ void Dispatcher::start_ready() {
 }
 
 void Dispatcher::start(std::unique_ptr<Job> job) {
-    auto run = std::make_unique<Run>();
-    run->start = Clock::now();
     ++counters_.started;
+    std::uint64_t id = ++serial_;
     try {
-        Launch launch = prepare(*job->route, *job->msg, job->attempt, settings_.env, ++serial_);
-        run->vars_file = std::move(launch.vars_file);
-        try {
-            run->child = process::spawn(launch.spec);
-        } catch (...) {
-            if (!run->vars_file.empty()) {
-                ::unlink(run->vars_file.c_str());
-            }
-            throw;
-        }
+        runner_->start(id, *job->route, *job->msg, job->attempt);
     } catch (const FieldError& e) {
         log::error(fmt::format("{} {}: {}", printable(job->msg->id), job->route->name, e.what()));
         std::string status = "error: " + std::string(e.what());
@@ -140,115 +94,38 @@ void Dispatcher::start(std::unique_ptr<Job> job) {
         attempt_failed(std::move(job), true, f);
         return;
     }
-    run->out = run->child.take_stdout();
-    ::fcntl(run->out.get(), F_SETFL, O_NONBLOCK);
-    run->deadline = run->start + job->route->timeout;
-    run->job = std::move(job);
-    running_.push_back(std::move(run));
-}
-
-void Dispatcher::poll_fds(std::vector<pollfd>& fds) const {
-    for (const auto& run : running_) {
-        if (run->out) {
-            fds.push_back({run->out.get(), POLLIN, 0});
-        }
-    }
-}
-
-void Dispatcher::on_output(const pollfd* fds, std::size_t n) {
-    for (std::size_t i = 0; i < n; ++i) {
-        if (!(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) {
-            continue;
-        }
-        for (auto& run : running_) {
-            if (run->out.get() == fds[i].fd) {
-                read_output(*run, false);
-                break;
-            }
-        }
-    }
-}
-
-void Dispatcher::read_output(Run& run, bool until_eof) {
-    char buf[16384];
-    while (run.out) {
-        ssize_t got = ::read(run.out.get(), buf, sizeof buf);
-        if (got < 0 && errno == EINTR) {
-            continue;
-        }
-        if (got <= 0) {
-            if (got == 0 || errno != EAGAIN) {
-                run.out.reset();
-            }
-            break;
-        }
-        run.partial.append(buf, static_cast<std::size_t>(got));
-        std::size_t start = 0;
-        for (auto nl = run.partial.find('\n'); nl != std::string::npos; nl = run.partial.find('\n', start)) {
-            emit_line(run, std::string_view(run.partial).substr(start, nl - start));
-            start = nl + 1;
-        }
-        run.partial.erase(0, start);
-        if (run.partial.size() > max_line) {
-            emit_line(run, run.partial);
-            run.partial.clear();
-        }
-        if (!until_eof && static_cast<std::size_t>(got) < sizeof buf) {
-            break;
-        }
-    }
-}
-
-void Dispatcher::emit_line(Run& run, std::string_view line) {
-    run.tail.emplace_back(line.substr(0, 1024));
-    if (run.tail.size() > settings_.tail_lines) {
-        run.tail.pop_front();
-    }
-    if (log::enabled(log::Level::info)) {
-        log::info(fmt::format("{} {}: {}", printable(run.job->msg->id), run.job->route->name, printable(line)));
-    }
+    running_.emplace(id, std::move(job));
 }
 
 void Dispatcher::reap() {
-    for (std::size_t i = 0; i < running_.size();) {
-        auto status = running_[i]->child.try_wait();
-        if (!status) {
-            ++i;
-            continue;
-        }
-        std::unique_ptr<Run> run = std::move(running_[i]);
-        running_[i] = std::move(running_.back());
-        running_.pop_back();
-        finish(*run, *status);
+    ended_.clear();
+    runner_->reap(ended_);
+    for (RunEnd& end : ended_) {
+        finish(end);
     }
 }
 
-void Dispatcher::finish(Run& run, int wait_status) {
-    read_output(run, true);  // what the child wrote before it exited
-    if (!run.partial.empty()) {
-        emit_line(run, run.partial);
-    }
-    run.out.reset();
-    if (!run.vars_file.empty()) {
-        ::unlink(run.vars_file.c_str());
-    }
-    process::Result result;
-    process::decode_status(wait_status, result);
-    result.timed_out = run.timed_out;
-    double ms = std::chrono::duration<double, std::milli>(Clock::now() - run.start).count();
-    log_job(*run.job, result.describe(), ms);
-    if (settings_.observe) {
-        settings_.observe(run.job->route->name, ms / 1000, result.ok());
-    }
-    if (result.ok()) {
-        job_done(std::move(run.job), true);
+void Dispatcher::finish(RunEnd& end) {
+    auto it = running_.find(end.id);
+    if (it == running_.end()) {
         return;
     }
-    JobFailure f = failure_of(*run.job, result.describe(), result.timed_out ? -1 : result.exit_code);
-    for (const auto& line : run.tail) {
+    std::unique_ptr<Job> job = std::move(it->second);
+    running_.erase(it);
+    const process::Result& result = end.result;
+    log_job(*job, result.describe(), end.ms);
+    if (settings_.observe) {
+        settings_.observe(job->route->name, end.ms / 1000, result.ok());
+    }
+    if (result.ok()) {
+        job_done(std::move(job), true);
+        return;
+    }
+    JobFailure f = failure_of(*job, result.describe(), result.timed_out ? -1 : result.exit_code);
+    for (const auto& line : end.tail) {
         f.output += printable(line) + '\n';
     }
-    attempt_failed(std::move(run.job), true, f);
+    attempt_failed(std::move(job), true, f);
 }
 
 JobFailure Dispatcher::failure_of(const Job& job, const std::string& status, int exit_code) const {
@@ -307,7 +184,8 @@ void Dispatcher::job_done(std::unique_ptr<Job> job, bool ok, const JobFailure* f
         std::uint64_t token = it->first;
         std::vector<JobFailure> failures = std::move(state.failures);
         messages_.erase(it);
-        done_(token, failures.empty(), failures);
+        bool all_ok = failures.empty();
+        completions_.push_back(Completion{token, all_ok, std::move(failures)});
     }
 }
 
@@ -322,36 +200,20 @@ void Dispatcher::log_job(const Job& job, const std::string& status, double ms) c
 
 void Dispatcher::check_timeouts(Clock::time_point now) {
     release_delayed(now);
-    for (auto& run : running_) {
-        if (run->deadline > now) {
-            continue;
-        }
-        if (!run->timed_out) {
-            run->timed_out = true;
-            log::warning(fmt::format("{} {}: timed out after {:g} s, sending TERM to its process group",
-                                     printable(run->job->msg->id), run->job->route->name,
-                                     std::chrono::duration<double>(run->job->route->timeout).count()));
-            run->child.kill_group(SIGTERM);
-            run->deadline = now + settings_.kill_grace;
-        } else if (!run->killed) {
-            run->killed = true;
-            run->child.kill_group(SIGKILL);
-            run->deadline = now + std::chrono::hours(24 * 365);
-        }
-    }
+    runner_->check_timeouts(now);
 }
 
 std::optional<Clock::time_point> Dispatcher::next_deadline() const {
-    std::optional<Clock::time_point> next;
-    if (!delayed_.empty()) {
+    std::optional<Clock::time_point> next = runner_->next_deadline();
+    if (!delayed_.empty() && (!next || delayed_.begin()->first < *next)) {
         next = delayed_.begin()->first;
     }
-    for (const auto& run : running_) {
-        if (!next || run->deadline < *next) {
-            next = run->deadline;
-        }
-    }
     return next;
+}
+
+void Dispatcher::take_completions(std::vector<Completion>& out) {
+    out.clear();
+    out.swap(completions_);
 }
 
 }  // namespace flr::engine

@@ -1,16 +1,16 @@
 // Private: the job scheduler of flr-listen. One job per (message, matching route);
 // at most `workers` run at once; jobs sharing an ordering key run one at a time in
-// arrival order; each run has a timeout (TERM to the group, grace, KILL); failures
-// are retried up to the route's max_attempts after a capped exponential backoff (a
-// timer, never a sleep); a message is done when all its jobs are.
+// arrival order; failures are retried up to the route's max_attempts after a capped
+// exponential backoff (a timer, never a sleep); a message is done when all its jobs
+// are. Starting, watching and reaping the processes is a Runner's part
+// (engine/runner.hpp), as ninja's Plan leaves commands to its CommandRunner.
 //
-// It never blocks: the owner's event loop polls poll_fds(), calls on_output(),
-// reap() on SIGCHLD and check_timeouts() when next_deadline() passes.
+// It never blocks and never calls out: the owner's event loop polls poll_fds(), calls
+// on_output(), reap() on SIGCHLD and check_timeouts() when next_deadline() passes, then
+// takes the finished messages with take_completions() and handles them itself.
 #pragma once
 
-#include "engine/action.hpp"
-
-#include <poll.h>
+#include "engine/runner.hpp"
 
 #include <chrono>
 #include <cstdint>
@@ -25,8 +25,6 @@
 #include <vector>
 
 namespace flr::engine {
-
-using Clock = std::chrono::steady_clock;
 
 struct DispatchSettings {
     std::size_t workers = 4;
@@ -47,6 +45,13 @@ struct JobFailure {
     std::string output;  // the last lines of output, newline-separated
 };
 
+// A message whose last job has finished; ok = every job succeeded.
+struct Completion {
+    std::uint64_t token = 0;
+    bool ok = true;
+    std::vector<JobFailure> failures;
+};
+
 // The retry delay before attempt `attempt + 1`: initial * 2^(attempt-1), at most max.
 std::chrono::milliseconds backoff_delay(const Route& route, int attempt);
 
@@ -59,10 +64,8 @@ struct JobCounters {
 
 class Dispatcher {
 public:
-    // Called once per message when its last job has finished; ok = every job succeeded.
-    using DoneFn = std::function<void(std::uint64_t token, bool ok, const std::vector<JobFailure>& failures)>;
-
-    Dispatcher(DispatchSettings settings, DoneFn done);
+    // Without a runner, jobs run as processes (ProcessRunner with the settings).
+    explicit Dispatcher(DispatchSettings settings, std::unique_ptr<Runner> runner = nullptr);
     ~Dispatcher();
     Dispatcher(const Dispatcher&) = delete;
     Dispatcher& operator=(const Dispatcher&) = delete;
@@ -73,11 +76,14 @@ public:
     void set_paused(bool paused) noexcept { paused_ = paused; }
 
     // Event-loop integration.
-    void poll_fds(std::vector<pollfd>& fds) const;
-    void on_output(const pollfd* fds, std::size_t n);
+    void poll_fds(std::vector<pollfd>& fds) const { runner_->poll_fds(fds); }
+    void on_output(const pollfd* fds, std::size_t n) { runner_->on_output(fds, n); }
     void reap();
     void check_timeouts(Clock::time_point now);
     std::optional<Clock::time_point> next_deadline() const;
+    // The messages finished since the last call, in the order they finished (`out` is
+    // cleared first).
+    void take_completions(std::vector<Completion>& out);
 
     std::size_t running() const noexcept { return running_.size(); }
     std::size_t queued() const noexcept { return ready_.size(); }
@@ -87,7 +93,6 @@ public:
 
 private:
     struct Job;
-    struct Run;
     struct MessageState {
         std::shared_ptr<const Message> msg;
         std::size_t remaining = 0;
@@ -96,9 +101,7 @@ private:
 
     void enqueue(std::unique_ptr<Job> job);
     void start(std::unique_ptr<Job> job);
-    void read_output(Run& run, bool until_eof);
-    void emit_line(Run& run, std::string_view line);
-    void finish(Run& run, int wait_status);
+    void finish(RunEnd& end);
     void attempt_failed(std::unique_ptr<Job> job, bool retryable, const JobFailure& failure);
     void job_done(std::unique_ptr<Job> job, bool ok, const JobFailure* failure = nullptr);
     JobFailure failure_of(const Job& job, const std::string& status, int exit_code) const;
@@ -106,19 +109,18 @@ private:
     void log_job(const Job& job, const std::string& status, double ms) const;
 
     DispatchSettings settings_;
-    DoneFn done_;
+    std::unique_ptr<Runner> runner_;
     bool paused_ = false;
-    unsigned long serial_ = 0;
+    std::uint64_t serial_ = 0;  // run ids
     std::deque<std::unique_ptr<Job>> ready_;
     std::multimap<Clock::time_point, std::unique_ptr<Job>> delayed_;  // retries waiting for their backoff
     std::set<std::string> active_keys_;
     std::unordered_map<std::string, std::deque<std::unique_ptr<Job>>> waiting_;
-    std::vector<std::unique_ptr<Run>> running_;
+    std::unordered_map<std::uint64_t, std::unique_ptr<Job>> running_;  // by run id
     std::unordered_map<std::uint64_t, MessageState> messages_;
+    std::vector<RunEnd> ended_;
+    std::vector<Completion> completions_;
     JobCounters counters_;
 };
-
-// Text safe for a one-line log: control characters escaped.
-std::string printable(std::string_view s);
 
 }  // namespace flr::engine

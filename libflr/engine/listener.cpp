@@ -40,17 +40,12 @@ DispatchSettings dispatch_settings(const ListenConfig& cfg, const std::string& d
 
 }  // namespace
 
-Session::Session(ConfigPtr cfg, DoneFn done, bool backoff)
+Session::Session(ConfigPtr cfg, bool backoff, std::unique_ptr<Runner> runner)
     : cfg_(std::move(cfg)),
       metrics_(cfg_->metrics),
       dir_("flr-listen", work_base(*cfg_)),
-      dispatcher_(dispatch_settings(*cfg_, dir_.path(), backoff, metrics_), std::move(done)),
+      dispatcher_(dispatch_settings(*cfg_, dir_.path(), backoff, metrics_), std::move(runner)),
       signals_({SIGCHLD, SIGTERM, SIGINT, SIGHUP}) {}
-
-void Session::set_reload(ConfigLoader loader, std::function<void(const ListenConfig&, const ListenConfig&)> changed) {
-    loader_ = std::move(loader);
-    changed_ = std::move(changed);
-}
 
 // New routes apply to messages received from now on; jobs already queued or running
 // keep the routes they were matched with. A bad file changes nothing.
@@ -71,8 +66,8 @@ void Session::reload() {
     }
     retired_.push_back(cfg_);
     ConfigPtr old = std::exchange(cfg_, std::move(next));
-    if (changed_) {
-        changed_(*old, *cfg_);
+    if (!replaced_) {
+        replaced_ = std::move(old);
     }
     log::info(fmt::format("SIGHUP: reloaded {} route(s)", cfg_->routes.size()));
 }

@@ -1,6 +1,8 @@
 // Private: the state behind flr::listen::Listener, shared by replay and broker mode.
 // One thread, one poll() loop over the signalfd, the broker socket and the children's
-// output pipes; nothing blocks while actions run.
+// output pipes; nothing blocks while actions run. Session::step is one wait of that
+// loop; what it produces (finished messages, a reload) is taken by the owner's loop
+// afterwards, never handed out from inside it.
 #pragma once
 
 #include "core/fs.hpp"
@@ -15,6 +17,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace flr::engine {
@@ -35,9 +38,9 @@ using ConfigLoader = std::function<ConfigPtr()>;
 
 class Session {
 public:
-    using DoneFn = Dispatcher::DoneFn;
     using RouteFilter = std::function<bool(const Route&)>;
-    Session(ConfigPtr cfg, DoneFn done, bool backoff);
+    // Without a runner, jobs run as processes.
+    Session(ConfigPtr cfg, bool backoff, std::unique_ptr<Runner> runner = nullptr);
 
     // Route one valid message: submits its jobs (the matching routes `keep` accepts)
     // and returns it, or nullptr when nothing matched (counted unrouted, or skipped
@@ -54,8 +57,11 @@ public:
     // so memory is bounded by the backlog rather than by the prefetch window.
     bool backlogged() const noexcept { return dispatcher_.queued() >= backlog_limit(cfg_->workers); }
     const ListenConfig& config() const noexcept { return *cfg_; }
-    // SIGHUP: `loader` reads the new routes; `changed(old, new)` runs after a good reload.
-    void set_reload(ConfigLoader loader, std::function<void(const ListenConfig&, const ListenConfig&)> changed);
+    // SIGHUP: `loader` reads the new routes.
+    void set_reload(ConfigLoader loader) { loader_ = std::move(loader); }
+    // The configuration replaced by a SIGHUP since the last call (the first, when
+    // several were), or nullptr: the owner applies what changed (config() is the new one).
+    ConfigPtr take_replaced() { return std::exchange(replaced_, nullptr); }
     // The metrics textfile (every metrics.interval from step(), or now with force).
     void write_metrics(bool force);
     LiveGauges live;  // the owner keeps in_flight and connected current
@@ -70,7 +76,7 @@ private:
     ConfigPtr cfg_;
     std::vector<ConfigPtr> retired_;  // older routes that queued or running jobs still use
     ConfigLoader loader_;
-    std::function<void(const ListenConfig&, const ListenConfig&)> changed_;
+    ConfigPtr replaced_;
     ListenMetrics metrics_;
     fs::TempDir dir_;  // vars files
     Dispatcher dispatcher_;

@@ -18,10 +18,7 @@ namespace {
 
 class Replayer {
 public:
-    explicit Replayer(ConfigPtr cfg)
-        : cfg_(*cfg),
-          session_(
-              cfg, [](std::uint64_t, bool, const std::vector<JobFailure>&) {}, false) {}
+    explicit Replayer(ConfigPtr cfg) : cfg_(*cfg), session_(cfg, false) {}
 
     void feed(std::string_view text, const std::string& where) {
         ++session_.counters().received;
@@ -57,8 +54,10 @@ public:
     Session& session() { return session_; }
 
 private:
+    // Replay acks nothing: finished messages only leave the dispatcher.
     void step() {
         session_.step(-1, 1000);
+        session_.dispatcher().take_completions(finished_);
         if (session_.stop_requested()) {
             throw Interrupted();
         }
@@ -67,6 +66,7 @@ private:
     const ListenConfig& cfg_;
     Session session_;
     std::uint64_t token_ = 0;
+    std::vector<Completion> finished_;
 };
 
 constexpr std::size_t max_whole_file = 64 << 20;
