@@ -160,6 +160,7 @@ bool Outcome::transient() const noexcept {
             case CURLE_GOT_NOTHING:
             case CURLE_PARTIAL_FILE:
             case CURLE_SSL_CONNECT_ERROR:
+            case CURLE_SEND_FAIL_REWIND:  // a reused connection died under a streamed body
                 return true;
             default:
                 return false;
