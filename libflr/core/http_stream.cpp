@@ -1,5 +1,7 @@
 #include "core/http_stream.hpp"
 
+#include "core/curl_detail.hpp"
+
 #include <flr/error.hpp>
 #include <flr/interrupt.hpp>
 #include <flr/version.hpp>
@@ -63,12 +65,27 @@ std::size_t on_read(char* out, std::size_t size, std::size_t count, void* user) 
     }
 }
 
+int on_progress(void*, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+    return interrupted() ? 1 : 0;
+}
+
+}  // namespace
+
+void global_init() {
+    static std::once_flag once;
+    std::call_once(once, [] {
+        if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+            throw Error("cannot initialise libcurl");
+        }
+    });
+}
+
 std::size_t on_header(char* data, std::size_t size, std::size_t count, void* user) {
     auto* headers = static_cast<Fields*>(user);
     std::string_view line(data, size * count);
     auto colon = line.find(':');
     if (line.starts_with("HTTP/")) {
-        headers->clear();  // a new response (after 100 Continue or a redirect)
+        headers->clear();
     } else if (colon != std::string_view::npos) {
         std::string name(line.substr(0, colon));
         std::transform(name.begin(), name.end(), name.begin(), [](unsigned char ch) { return std::tolower(ch); });
@@ -84,36 +101,6 @@ std::size_t on_header(char* data, std::size_t size, std::size_t count, void* use
     }
     return size * count;
 }
-
-int on_progress(void*, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
-    return interrupted() ? 1 : 0;
-}
-
-struct SList {
-    curl_slist* list = nullptr;
-    SList() = default;
-    SList(const SList&) = delete;
-    SList& operator=(const SList&) = delete;
-    ~SList() { curl_slist_free_all(list); }
-    void add(const std::string& line) {
-        curl_slist* next = curl_slist_append(list, line.c_str());
-        if (!next) {
-            throw std::bad_alloc();
-        }
-        list = next;
-    }
-};
-
-void global_init() {
-    static std::once_flag once;
-    std::call_once(once, [] {
-        if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-            throw Error("cannot initialise libcurl");
-        }
-    });
-}
-
-}  // namespace
 
 Sha256::Sha256() : ctx_(EVP_MD_CTX_new()) {
     if (!ctx_ || EVP_DigestInit_ex(static_cast<EVP_MD_CTX*>(ctx_), EVP_sha256(), nullptr) != 1) {
