@@ -37,4 +37,10 @@ struct SList {
     }
 };
 
+// Reset `c` for a new request and set what every request has: the error buffer, URL,
+// protocols, user agent, connect timeout, TLS verification, CA file, client certificate
+// and `headers` (with "Expect:" added) kept alive in `list`.
+void prepare(CURL* c, const Settings& settings, const std::string& url, const Fields& headers, SList& list,
+             char* errbuf);
+
 }  // namespace flr::http

@@ -185,30 +185,11 @@ std::string Client::describe(const Request& request) const {
 
 Response Client::attempt(const Request& request, int& curl_code, std::string& curl_error) {
     CURL* c = handle_->curl;
-    curl_easy_reset(c);
     Response response;
     SList headers;
-    for (const auto& [name, value] : request.headers) {
-        headers.add(name + ": " + value);
-    }
-    headers.add("Expect:");
     char errbuf[CURL_ERROR_SIZE] = {};
-    curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
-    curl_easy_setopt(c, CURLOPT_URL, request.url.c_str());
-    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(c, CURLOPT_USERAGENT, (std::string("flr/") + version()).c_str());
-    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(settings_.connect_timeout.count()));
+    prepare(c, settings_, request.url, request.headers, headers, errbuf);
     curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(settings_.timeout.count()));
-    curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
-    curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
-    if (!settings_.ca_bundle.empty()) {
-        curl_easy_setopt(c, CURLOPT_CAINFO, settings_.ca_bundle.c_str());
-    }
-    if (!settings_.client_cert.empty()) {
-        curl_easy_setopt(c, CURLOPT_SSLCERT, settings_.client_cert.c_str());
-        curl_easy_setopt(c, CURLOPT_SSLKEY, settings_.client_cert.c_str());
-    }
     if (request.method == "HEAD") {
         curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
     } else if (request.method != "GET" || !request.body.empty()) {

@@ -80,6 +80,30 @@ void global_init() {
     });
 }
 
+void prepare(CURL* c, const Settings& settings, const std::string& url, const Fields& headers, SList& list,
+             char* errbuf) {
+    curl_easy_reset(c);
+    for (const auto& [name, value] : headers) {
+        list.add(name + ": " + value);
+    }
+    list.add("Expect:");
+    curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
+    curl_easy_setopt(c, CURLOPT_URL, url.c_str());
+    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(c, CURLOPT_USERAGENT, (std::string("flr/") + version()).c_str());
+    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(settings.connect_timeout.count()));
+    curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
+    curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
+    if (!settings.ca_bundle.empty()) {
+        curl_easy_setopt(c, CURLOPT_CAINFO, settings.ca_bundle.c_str());
+    }
+    if (!settings.client_cert.empty()) {
+        curl_easy_setopt(c, CURLOPT_SSLCERT, settings.client_cert.c_str());
+        curl_easy_setopt(c, CURLOPT_SSLKEY, settings.client_cert.c_str());
+    }
+}
+
 std::size_t on_header(char* data, std::size_t size, std::size_t count, void* user) {
     auto* headers = static_cast<Fields*>(user);
     std::string_view line(data, size * count);
@@ -225,24 +249,13 @@ std::string Session::describe(const Transfer& transfer) const {
 Outcome Session::perform(const Transfer& t) {
     throw_if_interrupted();
     CURL* c = handle_->curl;
-    curl_easy_reset(c);
     Outcome out;
     SList headers;
-    for (const auto& [name, value] : t.headers) {
-        headers.add(name + ": " + value);
-    }
-    headers.add("Expect:");
     char errbuf[CURL_ERROR_SIZE] = {};
     Collect collect{&t, &out.response, 0, false, nullptr};
     Feed feed{&t, 0, nullptr};
-    std::string agent = std::string("flr/") + version();
-    curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
-    curl_easy_setopt(c, CURLOPT_URL, t.url.c_str());
-    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+    prepare(c, settings_, t.url, t.headers, headers, errbuf);
     curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(c, CURLOPT_USERAGENT, agent.c_str());
-    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(settings_.connect_timeout.count()));
     if (!t.reader && !t.writer) {
         curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(settings_.timeout.count()));
     }
@@ -250,15 +263,6 @@ Outcome Session::perform(const Transfer& t) {
     curl_easy_setopt(
         c, CURLOPT_LOW_SPEED_TIME,
         static_cast<long>(std::max<std::int64_t>(1, std::chrono::ceil<std::chrono::seconds>(t.stall).count())));
-    curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
-    curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
-    if (!settings_.ca_bundle.empty()) {
-        curl_easy_setopt(c, CURLOPT_CAINFO, settings_.ca_bundle.c_str());
-    }
-    if (!settings_.client_cert.empty()) {
-        curl_easy_setopt(c, CURLOPT_SSLCERT, settings_.client_cert.c_str());
-        curl_easy_setopt(c, CURLOPT_SSLKEY, settings_.client_cert.c_str());
-    }
     if (pool_) {
         curl_easy_setopt(c, CURLOPT_SHARE, pool_->impl().share);
     }
