@@ -78,7 +78,10 @@ public:
         archive_read_support_format_tar(a_);
         archive_read_support_format_gnutar(a_);
         if (archive_read_open_filename(a_, path.c_str(), 1U << 16U) != ARCHIVE_OK) {
-            fail();
+            const char* why = archive_error_string(a_);
+            std::string message = fmt::format("{}: {}", path_, why ? why : "unreadable archive");
+            archive_read_free(a_);  // the destructor does not run for a throwing constructor
+            throw Error(message);
         }
     }
     ~ArchiveReader() override { archive_read_free(a_); }
