@@ -1,6 +1,8 @@
 #include "core/http.hpp"
 
 #include "core/text.hpp"
+#include "core/curl_detail.hpp"
+#include "core/http_stream.hpp"
 
 #include <flr/error.hpp>
 #include <flr/interrupt.hpp>
@@ -19,15 +21,6 @@ namespace flr::http {
 namespace {
 
 constexpr std::size_t max_body = 64U << 20U;
-
-void global_init() {
-    static std::once_flag once;
-    std::call_once(once, [] {
-        if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-            throw Error("cannot initialise libcurl");
-        }
-    });
-}
 
 bool default_idempotent(const std::string& method) {
     return method == "GET" || method == "HEAD" || method == "PUT" || method == "DELETE" || method == "OPTIONS";
@@ -104,62 +97,8 @@ std::size_t on_body(char* data, std::size_t size, std::size_t count, void* user)
     return n;
 }
 
-std::size_t on_header(char* data, std::size_t size, std::size_t count, void* user) {
-    auto* headers = static_cast<Fields*>(user);
-    std::string_view line(data, size * count);
-    auto colon = line.find(':');
-    if (line.starts_with("HTTP/")) {
-        headers->clear();  // a new response (after 100 Continue)
-    } else if (colon != std::string_view::npos) {
-        std::string name(line.substr(0, colon));
-        std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
-        std::string_view value = line.substr(colon + 1);
-        while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) {
-            value.remove_prefix(1);
-        }
-        while (!value.empty() && (value.back() == '\r' || value.back() == '\n' || value.back() == ' ')) {
-            value.remove_suffix(1);
-        }
-        headers->emplace_back(std::move(name), std::string(value));
-    }
-    return size * count;
-}
-
 int on_progress(void*, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
     return interrupted() ? 1 : 0;
-}
-
-struct SList {
-    curl_slist* list = nullptr;
-    ~SList() { curl_slist_free_all(list); }
-    void add(const std::string& line) {
-        curl_slist* next = curl_slist_append(list, line.c_str());
-        if (!next) {
-            throw std::bad_alloc();
-        }
-        list = next;
-    }
-};
-
-// Sleep in short slices so that a signal cuts the wait short.
-void pause(std::chrono::milliseconds delay) {
-    auto end = std::chrono::steady_clock::now() + delay;
-    while (std::chrono::steady_clock::now() < end) {
-        throw_if_interrupted();
-        std::this_thread::sleep_for(std::min<std::chrono::milliseconds>(
-            50ms, std::chrono::duration_cast<std::chrono::milliseconds>(end - std::chrono::steady_clock::now())));
-    }
-    throw_if_interrupted();
-}
-
-std::chrono::milliseconds retry_after(const Response& r, std::chrono::milliseconds fallback,
-                                      std::chrono::milliseconds cap) {
-    std::string value = r.header("retry-after");
-    if (value.empty() || !std::all_of(value.begin(), value.end(), [](unsigned char c) { return std::isdigit(c); }) ||
-        value.size() > 6) {
-        return fallback;
-    }
-    return std::min<std::chrono::milliseconds>(std::chrono::seconds(std::stol(value)), cap);
 }
 
 }  // namespace
@@ -231,30 +170,11 @@ std::string Client::describe(const Request& request) const {
 
 Response Client::attempt(const Request& request, int& curl_code, std::string& curl_error) {
     CURL* c = handle_->curl;
-    curl_easy_reset(c);
     Response response;
     SList headers;
-    for (const auto& [name, value] : request.headers) {
-        headers.add(name + ": " + value);
-    }
-    headers.add("Expect:");
     char errbuf[CURL_ERROR_SIZE] = {};
-    curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
-    curl_easy_setopt(c, CURLOPT_URL, request.url.c_str());
-    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(c, CURLOPT_USERAGENT, (std::string("flr/") + version()).c_str());
-    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(settings_.connect_timeout.count()));
+    prepare(c, settings_, request.url, request.headers, headers, errbuf);
     curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(settings_.timeout.count()));
-    curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
-    curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
-    if (!settings_.ca_bundle.empty()) {
-        curl_easy_setopt(c, CURLOPT_CAINFO, settings_.ca_bundle.c_str());
-    }
-    if (!settings_.client_cert.empty()) {
-        curl_easy_setopt(c, CURLOPT_SSLCERT, settings_.client_cert.c_str());
-        curl_easy_setopt(c, CURLOPT_SSLKEY, settings_.client_cert.c_str());
-    }
     if (request.method == "HEAD") {
         curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
     } else if (request.method != "GET" || !request.body.empty()) {
@@ -306,8 +226,8 @@ Response Client::send(const Request& request) {
             std::string tries = n > 1 ? fmt::format(" (after {} attempts)", n) : "";
             throw RemoteError(settings_.service, fmt::format("{}: {}{}", describe(request), redact(error), tries));
         }
-        auto wait = code == CURLE_OK ? retry_after(response, delay, settings_.backoff_cap) : delay;
-        pause(wait);
+        auto wait = code == CURLE_OK ? retry_delay(response, delay, settings_.backoff_cap) : delay;
+        sleep_interruptibly(wait);
         delay = std::min(delay * 2, settings_.backoff_cap);
     }
 }
