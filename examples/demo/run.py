@@ -62,7 +62,7 @@ def write_flr_yaml(tmp, url):
     cfg = {
         "pagure": {"url": url + "/pagure", "token_file": secret(tmp, "pagure.token", "demo-pagure-token")},
         "distgit": {"url": url + "/distgit", "token_file": secret(tmp, "distgit.token", "demo-distgit-token"),
-                    "git_url": "file://" + str(tmp / "git") + "/{fullname}.git"},
+                    "git_url": "file://" + str(tmp / "git")},
         "koji": {"url": url + "/kojihub", "cert": secret(tmp, "koji.pem", "not used over http\n")},
         "bugzilla": {"url": url, "api_key_file": secret(tmp, "bugzilla.key", "demo-bugzilla-key")},
         "unretirement": {"phase": PHASE, "rawhide_tag": "f44"},

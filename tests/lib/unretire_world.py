@@ -94,7 +94,7 @@ class World:
         cfg = {
             "pagure": {"url": self.url + "/pagure", "token_file": secret(self.tmp / "ptoken", "ptoken")},
             "distgit": {"url": self.url + "/distgit", "token_file": secret(self.tmp / "dtoken", "dtoken"),
-                        "git_url": "file://" + str(self.tmp / "git") + "/{fullname}.git"},
+                        "git_url": "file://" + str(self.tmp / "git")},
             "koji": {"url": self.url + "/kojihub", "cert": secret(self.tmp / "koji.pem", "not used over http\n")},
             "bugzilla": {"url": self.url, "api_key_file": secret(self.tmp / "bkey", "bkey")},
             "unretirement": {"phase": phase, "rawhide_tag": "f44"},

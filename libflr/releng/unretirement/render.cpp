@@ -1,10 +1,8 @@
-#include "releng/unretire_render.hpp"
+#include "releng/unretirement/render.hpp"
 
 #include <fmt/format.h>
 
-#include <ctime>
-
-namespace flr::releng {
+namespace flr::releng::unretirement {
 
 namespace {
 
@@ -114,30 +112,6 @@ Json review_json(const ReviewReport& rv) {
 
 }  // namespace
 
-std::string iso_date(std::int64_t time) {
-    std::time_t t = static_cast<std::time_t>(time);
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
-    return buf;
-}
-
-std::string markdown_text(const std::string& text, std::size_t max) {
-    std::string out;
-    for (char c : text.substr(0, max)) {
-        if (c == '\n' || c == '\r' || c == '\t') {
-            out += ' ';
-        } else if (std::string_view("\\`*_[]<>|#!~{}").find(c) != std::string_view::npos) {
-            out += '\\';
-            out += c;
-        } else if (static_cast<unsigned char>(c) >= 0x20) {
-            out += c;
-        }
-    }
-    return text.size() > max ? out + "..." : out;
-}
-
 std::string render_markdown(const CheckReport& r) {
     std::string title = r.malformed.empty() ? markdown_text(r.repo.fullname()) : "malformed ticket";
     std::string out = fmt::format(
@@ -181,4 +155,4 @@ Json render_json(const CheckReport& r) {
     return j;
 }
 
-}  // namespace flr::releng
+}  // namespace flr::releng::unretirement

@@ -1,11 +1,12 @@
-#include "releng/unretire_run.hpp"
-#include "releng_fakes.hpp"
+#include "releng/unretirement/run.hpp"
+#include "../fakes.hpp"
 
 #include <flr/error.hpp>
 
 #include <gtest/gtest.h>
 
 using namespace flr::releng;
+using namespace flr::releng::unretirement;
 using namespace flr::test;
 
 namespace {

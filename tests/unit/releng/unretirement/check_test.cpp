@@ -1,12 +1,13 @@
-#include "releng/unretire_check.hpp"
-#include "releng/unretire_render.hpp"
-#include "releng_fakes.hpp"
+#include "releng/unretirement/check.hpp"
+#include "../fakes.hpp"
+#include "releng/unretirement/render.hpp"
 
 #include <flr/error.hpp>
 
 #include <gtest/gtest.h>
 
 using namespace flr::releng;
+using namespace flr::releng::unretirement;
 using namespace flr::test;
 
 namespace {

@@ -1,4 +1,4 @@
-// In-memory fakes of the releng ports, for the unretirement unit tests.
+// In-memory fakes of the releng ports, for the kernel and workflow unit tests.
 #pragma once
 
 #include "releng/ports.hpp"
@@ -17,7 +17,7 @@ using namespace flr::releng;
 constexpr std::int64_t kNow = 1'800'000'000;
 constexpr std::int64_t kDay = 86400;
 
-class FakeDistGit : public DistGitPort {
+class FakeDistGit : public HistoryPort {
 public:
     std::map<std::string, BranchState> branches;  // "rpms/foo:rawhide"
     std::vector<std::string> log;
@@ -60,7 +60,7 @@ public:
     }
 };
 
-class FakeKoji : public KojiPort {
+class FakeKoji : public KojiPackagesPort {
 public:
     std::map<std::string, bool> blocks;  // "tag:pkg"
     std::vector<std::string> log;
@@ -74,7 +74,7 @@ public:
     }
 };
 
-class FakeBugzilla : public BugzillaPort {
+class FakeBugzilla : public ReviewsPort {
 public:
     std::map<std::int64_t, ReviewBug> bugs;
     std::optional<ReviewBug> bug(std::int64_t id) override {
@@ -93,7 +93,7 @@ public:
     }
 };
 
-class FakePackages : public PackagesPort {
+class FakePackages : public ProjectsPort {
 public:
     std::map<std::string, ProjectInfo> projects;
     std::vector<std::string> log;
@@ -124,13 +124,20 @@ public:
     }
 };
 
+class FixedClock : public Clock {
+public:
+    std::int64_t time = kNow;
+    std::int64_t now() const override { return time; }
+};
+
 struct FakeWorld {
     FakeDistGit distgit;
     FakeKoji koji;
     FakeBugzilla bugzilla;
     FakePackages packages;
     FakeTickets tickets;
-    Ports ports() { return Ports{&distgit, &koji, &bugzilla, &packages, &tickets, kNow}; }
+    FixedClock clock;
+    Ports ports() { return Ports{&distgit, &koji, &bugzilla, &packages, &tickets, &clock}; }
 };
 
 }  // namespace flr::test

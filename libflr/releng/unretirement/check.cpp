@@ -1,11 +1,11 @@
-#include "releng/unretire_check.hpp"
+#include "releng/unretirement/check.hpp"
 
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <regex>
 
-namespace flr::releng {
+namespace flr::releng::unretirement {
 
 namespace {
 
@@ -16,7 +16,7 @@ void add(CheckReport& r, Verdict v, std::string text) {
 }
 
 std::vector<TagState> tag_states(const CheckRequest& req, const Policy& policy, const std::string& branch,
-                                 KojiPort& koji) {
+                                 KojiPackagesPort& koji) {
     std::vector<TagState> out;
     for (const auto& tag : policy.koji_tags(req.repo.ns, branch)) {
         out.push_back({tag, koji.blocked(tag, req.repo.name)});
@@ -27,10 +27,10 @@ std::vector<TagState> tag_states(const CheckRequest& req, const Policy& policy, 
 BranchReport inspect_branch(const CheckRequest& req, const Policy& policy, Ports& ports, const std::string& name) {
     BranchReport b;
     b.name = name;
-    b.state = ports.distgit->branch(req.repo, name);
+    b.state = ports.history->branch(req.repo, name);
     if (b.state.retirement) {
         const auto& rc = *b.state.retirement;
-        b.age_days = static_cast<int>(std::max<std::int64_t>(0, ports.now - rc.time) / day);
+        b.age_days = static_cast<int>(std::max<std::int64_t>(0, ports.clock->now() - rc.time) / day);
         b.legal = legal_reason(rc.reason) || legal_reason(rc.message);
     }
     if (b.state.exists) {
@@ -76,7 +76,7 @@ bool mentions(const std::string& summary, const std::string& package) {
     return false;
 }
 
-ReviewReport inspect_review(std::int64_t id, const std::string& package, BugzillaPort& bugzilla) {
+ReviewReport inspect_review(std::int64_t id, const std::string& package, ReviewsPort& bugzilla) {
     ReviewReport rv;
     rv.id = id;
     rv.bug = bugzilla.bug(id);
@@ -178,7 +178,7 @@ CheckReport check(const CheckRequest& req, const Policy& policy, Ports& ports) {
     r.requester = req.requester;
     r.phase = phase_name(policy.phase);
     r.max_age_days = policy.max_age_days;
-    r.project = ports.packages->project(req.repo);
+    r.project = ports.projects->project(req.repo);
     if (!r.project) {
         add(r, Verdict::refuse, fmt::format("{} is not a known package", req.repo.fullname()));
         decide(r);
@@ -194,7 +194,7 @@ CheckReport check(const CheckRequest& req, const Policy& policy, Ports& ports) {
         judge_branch(r, req, r.branches.back());
     }
     if (req.bug) {
-        r.review = inspect_review(*req.bug, req.repo.name, *ports.bugzilla);
+        r.review = inspect_review(*req.bug, req.repo.name, *ports.reviews);
     }
     judge_review(r);
     judge_policy(r, policy);
@@ -213,4 +213,4 @@ CheckReport malformed_report(const std::string& reason, const std::string& ticke
     return r;
 }
 
-}  // namespace flr::releng
+}  // namespace flr::releng::unretirement

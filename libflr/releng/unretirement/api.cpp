@@ -2,9 +2,11 @@
 #include <flr/unretirement.hpp>
 
 #include "releng/adapters.hpp"
-#include "releng/unretire_render.hpp"
-#include "releng/unretire_run.hpp"
-#include "releng/unretire_ticket.hpp"
+#include "releng/names.hpp"
+#include "releng/references.hpp"
+#include "releng/unretirement/render.hpp"
+#include "releng/unretirement/request.hpp"
+#include "releng/unretirement/run.hpp"
 
 #include <flr/error.hpp>
 #include <flr/log.hpp>
@@ -12,31 +14,13 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include <regex>
-
 namespace flr::unretirement {
 
 using namespace flr::releng;
+using namespace flr::releng::unretirement;
 using Json = nlohmann::json;
 
 namespace {
-
-// "12" or the ticket's own URL -> 12.
-std::int64_t ticket_id(const std::string& given, TicketsPort& tickets) {
-    std::smatch m;
-    static const std::regex id_re("^([1-9][0-9]{0,9})$");
-    static const std::regex url_re("^(.+/issue/)([1-9][0-9]{0,9})$");
-    if (std::regex_match(given, m, id_re)) {
-        return std::stoll(m[1].str());
-    }
-    if (std::regex_match(given, m, url_re)) {
-        std::int64_t id = std::stoll(m[2].str());
-        if (tickets.url(id) == given) {
-            return id;
-        }
-    }
-    throw UsageError(fmt::format("--ticket: \"{}\" is not a ticket of the releng queue ({})", given, tickets.url(1)));
-}
 
 Output report_output(const CheckReport& report) {
     Output out;
@@ -112,7 +96,7 @@ void check_branch(const std::string& branch) {
 
 Output check(const Config& config, const CheckOptions& o) {
     Policy policy = Policy::from_config(config);
-    ServicePorts services(config, policy);
+    ServicePorts services(config, policy.services());
     Ports ports = services.ports();
     std::optional<std::int64_t> id;
     std::optional<TicketParse> parsed;
@@ -133,7 +117,7 @@ Output check(const Config& config, const CheckOptions& o) {
         report = malformed_report(parsed->reason, url, policy);
     } else {
         bool usable = parsed && parsed->kind == TicketParse::Kind::request;
-        report = releng::check(merge(o, usable ? &parsed->request : nullptr, url), policy, ports);
+        report = releng::unretirement::check(merge(o, usable ? &parsed->request : nullptr, url), policy, ports);
     }
     Output out = report_output(report);
     if (o.post) {
@@ -147,9 +131,9 @@ Output check(const Config& config, const CheckOptions& o) {
 
 Output unretire(const Config& config, const UnretireOptions& o) {
     Policy policy = Policy::from_config(config);
-    ServicePorts services(config, policy);
+    ServicePorts services(config, policy.services());
     Ports ports = services.ports();
-    if (std::regex_match(o.ticket, std::regex("^[0-9]+$"))) {
+    if (!o.ticket.empty() && o.ticket.find_first_not_of("0123456789") == std::string::npos) {
         throw UsageError("--ticket: give the ticket's URL");
     }
     std::int64_t id = ticket_id(o.ticket, services.tickets());
@@ -160,7 +144,7 @@ Output unretire(const Config& config, const UnretireOptions& o) {
     if (req.requester.empty()) {
         req.requester = t.author;
     }
-    UnretireResult res = releng::unretire(req, id, policy, ports, {o.dry_run, o.force});
+    UnretireResult res = releng::unretirement::unretire(req, id, policy, ports, {o.dry_run, o.force});
     Output out;
     out.failure = res.failure;
     out.exit_code = res.failure ? 1 : 0;
@@ -171,10 +155,7 @@ Output unretire(const Config& config, const UnretireOptions& o) {
     Json j{{"package", req.repo.name},        {"namespace", req.repo.ns}, {"ticket", t.url},
            {"changed", res.changed},          {"dry_run", o.dry_run},     {"completed", !res.failure},
            {"check", render_json(res.report)}};
-    j["steps"] = Json::array();
-    for (const auto& s : res.steps) {
-        j["steps"].push_back({{"step", s.what}, {"status", step_status_name(s.status)}, {"detail", s.detail}});
-    }
+    j["steps"] = steps_json(res.steps);
     out.json = j.dump(2);
     return out;
 }

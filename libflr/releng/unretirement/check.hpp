@@ -4,14 +4,14 @@
 #pragma once
 
 #include "releng/ports.hpp"
-#include "releng/unretire_policy.hpp"
+#include "releng/unretirement/policy.hpp"
 
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
 
-namespace flr::releng {
+namespace flr::releng::unretirement {
 
 // In order of precedence: a refusal outranks a missing review, which outranks manual work.
 enum class Verdict { automatic, manual, needs_review, refuse };
@@ -77,4 +77,4 @@ CheckReport malformed_report(const std::string& reason, const std::string& ticke
 // A legal or licence reason in a retirement reason or message.
 bool legal_reason(const std::string& text);
 
-}  // namespace flr::releng
+}  // namespace flr::releng::unretirement
