@@ -77,6 +77,7 @@ public:
         }
         return ProjectInfo{p->main_admin(), p->admins};
     }
+    bool user_exists(const std::string& user) override { return distgit_.get().user_exists(user); }
     void give(const RepoRef& repo, const std::string& user) override {
         distgit_.get().set_main_admin(repo.fullname(), user);
     }

@@ -24,6 +24,15 @@ const char* step_status_name(StepStatus status) {
     return "not run";
 }
 
+std::string StepRecord::failed_detail() const {
+    for (const auto& s : steps) {
+        if (s.status == StepStatus::failed) {
+            return s.detail;
+        }
+    }
+    return {};
+}
+
 void StepContext::already(std::string detail) {
     step_.status = StepStatus::already;
     step_.detail = std::move(detail);
@@ -73,7 +82,7 @@ std::string steps_markdown(const std::vector<Step>& steps) {
     std::string out;
     for (const auto& s : steps) {
         out += fmt::format("- {}: {}{}\n", s.what, step_status_name(s.status),
-                           s.detail.empty() ? "" : " (" + markdown_text(s.detail, 300) + ")");
+                           s.detail.empty() ? "" : " (" + public_text(s.detail) + ")");
     }
     return out;
 }

@@ -32,6 +32,9 @@ struct StepRecord {
     bool changed = false;        // something was changed (or would be, in a dry run)
     std::exception_ptr failure;  // the error that stopped the run, if any
     std::string failed_step;     // its step's name
+
+    // The failed step's detail (the error's message), "" when none failed.
+    std::string failed_detail() const;
 };
 
 // What a step's function reports through.
@@ -68,7 +71,8 @@ struct PlannedStep {
 void run_steps(const std::vector<PlannedStep>& plan, bool dry_run, StepRecord& record,
                const std::function<void(const StepRecord&)>& on_failure = {});
 
-// "- what: status (detail)" lines, with the details made inert for Markdown.
+// "- what: status (detail)" lines for a ticket comment: the details made inert for
+// Markdown, with no URL in them (public_text).
 std::string steps_markdown(const std::vector<Step>& steps);
 // [{"step", "status", "detail"}, ...]
 nlohmann::json steps_json(const std::vector<Step>& steps);

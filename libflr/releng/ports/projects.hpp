@@ -20,6 +20,8 @@ public:
     virtual ~ProjectsPort() = default;
     // nullopt when the project does not exist.
     virtual std::optional<ProjectInfo> project(const RepoRef& repo) = 0;
+    // Whether dist-git has an account `user`.
+    virtual bool user_exists(const std::string& user) = 0;
     // Make `user` the main admin.
     virtual void give(const RepoRef& repo, const std::string& user) = 0;
 };

@@ -88,6 +88,22 @@ TicketParse parse_title_form(const std::string& target, const std::string& body,
 
 }  // namespace
 
+std::optional<BugReference> review_bug(const std::optional<std::int64_t>& from_body,
+                                       const std::vector<TicketComment>& comments) {
+    for (auto it = comments.rbegin(); it != comments.rend(); ++it) {
+        if (it->text.starts_with("## Unretire")) {
+            continue;
+        }
+        if (auto id = find_bug_reference(it->text)) {
+            return BugReference{*id, "a comment by " + it->author};
+        }
+    }
+    if (from_body) {
+        return BugReference{*from_body, "the ticket body"};
+    }
+    return std::nullopt;
+}
+
 TicketParse parse_ticket(const std::string& title, const std::string& body, const std::string& author) {
     auto target = title_target(title);
     if (auto obj = fenced_object(body)) {

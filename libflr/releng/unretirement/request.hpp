@@ -9,6 +9,7 @@
 #pragma once
 
 #include "releng/ports/repo.hpp"
+#include "releng/ports/tickets.hpp"
 
 #include <cstdint>
 #include <optional>
@@ -33,5 +34,16 @@ struct TicketParse {
 };
 
 TicketParse parse_ticket(const std::string& title, const std::string& body, const std::string& author);
+
+struct BugReference {
+    std::int64_t id = 0;
+    std::string source;  // "the ticket body", "a comment by jdoe"
+};
+
+// The review bug of a request: the newest comment that names one (a bugzilla.redhat.com
+// link or rhbz#N) wins over the body; flr's own reports (comments opening with
+// "## Unretire") are skipped.
+std::optional<BugReference> review_bug(const std::optional<std::int64_t>& from_body,
+                                       const std::vector<TicketComment>& comments);
 
 }  // namespace flr::releng::unretirement

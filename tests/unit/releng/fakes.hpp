@@ -22,6 +22,7 @@ public:
     std::map<std::string, BranchState> branches;  // "rpms/foo:rawhide"
     std::vector<std::string> log;
     std::string fail_revert_on;  // a branch whose revert throws
+    std::string fail_message = "push refused";
     int next = 0;
 
     static std::string key(const RepoRef& r, const std::string& b) { return r.fullname() + ":" + b; }
@@ -44,7 +45,7 @@ public:
     std::string revert(const RepoRef& r, const std::string& b, const std::string& commit,
                        const std::string& message) override {
         if (b == fail_revert_on) {
-            throw RemoteError("git", "push refused");
+            throw RemoteError("git", fail_message);
         }
         auto& s = branches.at(key(r, b));
         s.dead_package = false;
@@ -89,18 +90,20 @@ public:
                              "ASSIGNED",
                              "req@example.org",
                              "rev@example.org",
-                             ReviewFlag{"+", "rev@example.org", "2026-01-01T00:00:00Z"}};
+                             ReviewFlag{"+", "rev@example.org", "2027-01-14T08:00:00Z"}};  // a day before kNow
     }
 };
 
 class FakePackages : public ProjectsPort {
 public:
     std::map<std::string, ProjectInfo> projects;
+    std::set<std::string> users{"req", "alice", "bob", "newbie"};
     std::vector<std::string> log;
     std::optional<ProjectInfo> project(const RepoRef& r) override {
         auto it = projects.find(r.fullname());
         return it == projects.end() ? std::nullopt : std::optional<ProjectInfo>(it->second);
     }
+    bool user_exists(const std::string& user) override { return users.count(user) > 0; }
     void give(const RepoRef& r, const std::string& user) override {
         projects.at(r.fullname()).owner = user;
         log.push_back("give " + r.fullname() + " " + user);

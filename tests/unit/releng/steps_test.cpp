@@ -96,7 +96,7 @@ TEST(RelengSteps, StopsAtTheFirstFailureAndAReRunFinishes) {
     EXPECT_THROW(std::rethrow_exception(r.failure), flr::RemoteError);
     EXPECT_EQ(r.steps[0].status, StepStatus::done);
     EXPECT_EQ(r.steps[1].status, StepStatus::failed);
-    EXPECT_EQ(r.steps[1].detail, "b refused");
+    EXPECT_EQ(r.steps[1].detail, "svc: b refused");
     EXPECT_EQ(r.steps[2].status, StepStatus::not_run);
 
     w.fail_b = false;

@@ -80,3 +80,23 @@ TEST(UnretireTicket, ReportsMalformedRequests) {
             .kind,
         Kind::malformed);
 }
+
+// issue 16, item 3: a review bug commented on the ticket counts; the newest wins; flr's
+// own reports are not read as the requester's answer.
+TEST(UnretireTicket, ReviewBugFromCommentsNewestWins) {
+    std::vector<flr::releng::TicketComment> comments{
+        {"jdoe", "Here it is: https://bugzilla.redhat.com/show_bug.cgi?id=100"},
+        {"releng-bot", "## Unretirement check: rpms/foo\n\nBug rhbz#7 ..."},
+    };
+    auto bug = review_bug(std::nullopt, comments);
+    ASSERT_TRUE(bug);
+    EXPECT_EQ(bug->id, 100);
+    EXPECT_EQ(bug->source, "a comment by jdoe");
+    comments.push_back({"alice", "newer review: rhbz#200"});
+    EXPECT_EQ(review_bug(5, comments)->id, 200);
+    auto body = review_bug(5, {{"jdoe", "thanks"}});
+    ASSERT_TRUE(body);
+    EXPECT_EQ(body->id, 5);
+    EXPECT_EQ(body->source, "the ticket body");
+    EXPECT_FALSE(review_bug(std::nullopt, {}));
+}
