@@ -15,6 +15,7 @@
 #include <algorithm>
 #include <cctype>
 #include <mutex>
+#include <regex>
 #include <thread>
 
 namespace flr::http {
@@ -131,6 +132,13 @@ std::string query(const Fields& fields) {
 }
 
 std::string redact(std::string text, const std::vector<std::string>& secrets) {
+    // Credential-bearing parameters by name, whatever their value: Koji's session-id and
+    // session-key, tokens, API keys, passwords.
+    static const std::regex param(
+        R"(([?&;](?:session-id|session-key|session|token|access_token|api_key|Bugzilla_api_key|password|)"
+        R"(Bugzilla_password|key|secret)=)[^&;\s"'<>]*)",
+        std::regex::icase);
+    text = std::regex_replace(text, param, "$1<redacted>");
     for (const auto& secret : secrets) {
         for (const auto& form : {secret, text::percent_encode(secret)}) {
             if (form.empty()) {

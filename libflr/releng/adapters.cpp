@@ -1,9 +1,11 @@
 #include "releng/adapters.hpp"
 
-#include "releng/distgit_git.hpp"
-#include "releng/unretire_policy.hpp"
+#include "releng/git_history.hpp"
 
+#include <flr/bugzilla.hpp>
 #include <flr/error.hpp>
+#include <flr/koji.hpp>
+#include <flr/pagure.hpp>
 
 #include <ctime>
 #include <functional>
@@ -28,7 +30,7 @@ private:
     std::unique_ptr<T> value_;
 };
 
-class KojiAdapter : public KojiPort {
+class KojiAdapter : public KojiPackagesPort {
 public:
     explicit KojiAdapter(Lazy<koji::Client>& koji) : koji_(koji) {}
     std::optional<bool> blocked(const std::string& tag, const std::string& package) override {
@@ -46,7 +48,7 @@ private:
     Lazy<koji::Client>& koji_;
 };
 
-class BugzillaAdapter : public BugzillaPort {
+class BugzillaAdapter : public ReviewsPort {
 public:
     explicit BugzillaAdapter(Lazy<bugzilla::Client>& bz) : bz_(bz) {}
     std::optional<ReviewBug> bug(std::int64_t id) override {
@@ -65,9 +67,9 @@ private:
     Lazy<bugzilla::Client>& bz_;
 };
 
-class PackagesAdapter : public PackagesPort {
+class ProjectsAdapter : public ProjectsPort {
 public:
-    explicit PackagesAdapter(Lazy<pagure::Client>& distgit) : distgit_(distgit) {}
+    explicit ProjectsAdapter(Lazy<pagure::Client>& distgit) : distgit_(distgit) {}
     std::optional<ProjectInfo> project(const RepoRef& repo) override {
         auto p = distgit_.get().project(repo.fullname());
         if (!p) {
@@ -75,6 +77,7 @@ public:
         }
         return ProjectInfo{p->main_admin(), p->admins};
     }
+    bool user_exists(const std::string& user) override { return distgit_.get().user_exists(user); }
     void give(const RepoRef& repo, const std::string& user) override {
         distgit_.get().set_main_admin(repo.fullname(), user);
     }
@@ -106,39 +109,44 @@ private:
     std::string project_;
 };
 
+class SystemClock : public Clock {
+public:
+    std::int64_t now() const override { return std::time(nullptr); }
+};
+
 }  // namespace
 
 struct ServicePorts::Impl {
-    Impl(const Config& config, const Policy& policy)
+    Impl(const Config& config, const ServiceSettings& settings)
         : pagure([&config] { return pagure::connect(config, "pagure"); }),
           distgit_client([&config] { return pagure::connect(config, "distgit"); }),
           koji_client([&config] { return koji::connect(config); }),
           bz_client([&config] { return bugzilla::connect(config); }),
-          git(config.section("distgit").string_or("git_url", "ssh://pkgs.fedoraproject.org/{fullname}.git"),
-              policy.git_name, policy.git_email),
+          history(config.section("distgit").string_or("git_url", "ssh://pkgs.fedoraproject.org"), settings.identity),
           koji(koji_client),
           bugzilla(bz_client),
           packages(distgit_client),
-          tickets(pagure, policy.ticket_project) {}
+          tickets(pagure, settings.ticket_project) {}
 
     Lazy<pagure::Client> pagure;
     Lazy<pagure::Client> distgit_client;
     Lazy<koji::Client> koji_client;
     Lazy<bugzilla::Client> bz_client;
-    GitDistGit git;
+    GitHistory history;
     KojiAdapter koji;
     BugzillaAdapter bugzilla;
-    PackagesAdapter packages;
+    ProjectsAdapter packages;
     TicketsAdapter tickets;
+    SystemClock clock;
 };
 
-ServicePorts::ServicePorts(const Config& config, const Policy& policy)
-    : impl_(std::make_unique<Impl>(config, policy)) {}
+ServicePorts::ServicePorts(const Config& config, ServiceSettings settings)
+    : impl_(std::make_unique<Impl>(config, settings)) {}
 
 ServicePorts::~ServicePorts() = default;
 
 Ports ServicePorts::ports() {
-    return Ports{&impl_->git, &impl_->koji, &impl_->bugzilla, &impl_->packages, &impl_->tickets, std::time(nullptr)};
+    return Ports{&impl_->history, &impl_->koji, &impl_->bugzilla, &impl_->packages, &impl_->tickets, &impl_->clock};
 }
 
 TicketsPort& ServicePorts::tickets() {

@@ -103,6 +103,10 @@ public:
         return head();
     }
 
+    void fast_forward(const std::string& commit) override {
+        run({"merge", "--quiet", "--ff-only", "--end-of-options", checked(commit, "commit")});
+    }
+
     void push() override {
         if (branch_.empty()) {
             throw Error("git push: no branch checked out");
@@ -187,7 +191,10 @@ private:
 }  // namespace
 
 std::string clone_url(const Config& config, const std::string& fullname) {
-    std::string base = config.section("distgit").required_string("git_url");
+    return clone_url(config.section("distgit").required_string("git_url"), fullname);
+}
+
+std::string clone_url(std::string base, const std::string& fullname) {
     while (base.ends_with('/')) {
         base.pop_back();
     }

@@ -184,6 +184,18 @@ private:
 
     Json get(const std::string& url) { return http_.send_json({"GET", url, headers(), {}, {}}); }
 
+public:
+    bool user_exists(const std::string& name) override {
+        Json j = get(url_ + "/api/0/users" + http::query({{"pattern", name}}));
+        auto users = j.find("users");
+        if (users == j.end() || !users->is_array()) {
+            throw RemoteError(http_.settings().service, "unexpected answer (a user list): no \"users\" list");
+        }
+        return std::any_of(users->begin(), users->end(),
+                           [&](const Json& u) { return u.is_string() && u.get<std::string>() == name; });
+    }
+
+private:
     void post(const std::string& url, const http::Fields& fields, bool idempotent) {
         auto h = headers();
         h.emplace_back("Content-Type", "application/x-www-form-urlencoded");
@@ -203,6 +215,10 @@ private:
 }  // namespace
 
 Client::~Client() = default;
+
+bool Client::user_exists(const std::string& name) {
+    throw Error(fmt::format("cannot look up the user {} on this Pagure client", name));
+}
 
 std::unique_ptr<Client> connect(const Config& config, std::string_view section) {
     auto endpoint = services::endpoint(config, section, {"url", "token_file", "git_url"});

@@ -282,7 +282,7 @@ def flr_config(url, secrets_dir, seed=None, distgit_root=None, extra=None):
         return write_secret(os.path.join(secrets_dir, name), text)
 
     if distgit_root:
-        git_url = "file://" + os.path.abspath(str(distgit_root)) + "/{fullname}.git"
+        git_url = "file://" + os.path.abspath(str(distgit_root))
     else:
         git_url = url + "/distgit"
     config = {

@@ -85,3 +85,13 @@ TEST(HttpUtil, EscapesQueriesAndRedactsSecrets) {
     EXPECT_EQ(flr::http::query({{"status", "Open"}, {"tags", "a b"}}), "?status=Open&tags=a%20b");
     EXPECT_EQ(flr::http::redact("key=s3 cr&t or s3%20cr%26t", {"s3 cr&t"}), "key=<redacted> or <redacted>");
 }
+
+// Credential-bearing parameters are redacted by name, whatever their value (Koji's
+// session-id is not a registered secret).
+TEST(HttpUtil, RedactsCredentialParametersByName) {
+    EXPECT_EQ(flr::http::redact("POST https://koji.example.org/kojihub?session-id=12345&session-key=abc&callnum=3", {}),
+              "POST https://koji.example.org/kojihub?session-id=<redacted>&session-key=<redacted>&callnum=3");
+    EXPECT_EQ(flr::http::redact("GET https://bz.example.org/rest/bug?id=1&Bugzilla_api_key=k1 failed", {}),
+              "GET https://bz.example.org/rest/bug?id=1&Bugzilla_api_key=<redacted> failed");
+    EXPECT_EQ(flr::http::redact("GET https://x/?page=2&per_page=100", {}), "GET https://x/?page=2&per_page=100");
+}

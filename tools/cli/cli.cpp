@@ -46,7 +46,11 @@ const Config& Tool::config() {
     return *config_;
 }
 
-void Tool::print_json(const nlohmann::json& value) const {
+void Tool::print_json(const nlohmann::json& value) {
+    document_ = value;
+}
+
+void Tool::emit_json(const nlohmann::json& value) const {
     std::string text = value.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
     text.push_back('\n');
     std::fwrite(text.data(), 1, text.size(), stdout);
@@ -61,10 +65,18 @@ void Tool::print(const std::string& text) const {
     std::fflush(stdout);
 }
 
-int Tool::fail(const std::string& kind, const std::string& message, int code) const {
+int Tool::fail(const std::string& kind, const std::string& message, int code) {
     log::error(message);
     if (options_.json) {
-        print_json({{"error", {{"kind", kind}, {"message", message}, {"exit_code", code}}}});
+        nlohmann::json doc = nlohmann::json::object();
+        if (document_ && document_->is_object()) {
+            doc = *document_;
+        } else if (document_) {
+            doc["result"] = *document_;
+        }
+        doc["error"] = {{"kind", kind}, {"message", message}, {"exit_code", code}};
+        document_.reset();
+        emit_json(doc);
     }
     return code;
 }
@@ -134,7 +146,11 @@ int Tool::run(int argc, char** argv, const std::function<int()>& body) {
         }
         log::set_level(options_.quiet ? log::Level::error : options_.verbose ? log::Level::debug : log::Level::info);
         install_interrupt_handlers();
-        return body();
+        int code = body();
+        if (options_.json && document_) {
+            emit_json(*document_);
+        }
+        return code;
     } catch (const UsageError& e) {
         int code = fail(e.kind(), e.what(), static_cast<int>(ExitCode::usage));
         std::fprintf(stderr, "Try '%s --help' for more information.\n", name_.c_str());

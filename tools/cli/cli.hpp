@@ -49,18 +49,23 @@ public:
     // Parse, run `body` inside the catch ladder, return the exit code.
     int run(int argc, char** argv, const std::function<int()>& body);
 
-    // Output helpers: results on stdout. In --json mode print only JSON.
+    // Output helpers: results on stdout. In --json mode print only JSON: exactly one
+    // document, printed when `body` returns. When it throws, the catch ladder prints that
+    // document with "error" added (or {"error": ...} alone), so stdout always holds one
+    // JSON document.
     bool json() const noexcept { return options_.json; }
-    void print_json(const nlohmann::json& value) const;
+    void print_json(const nlohmann::json& value);
     void print(const std::string& text) const;  // ignored in --json mode
 
 private:
-    int fail(const std::string& kind, const std::string& message, int code) const;
+    int fail(const std::string& kind, const std::string& message, int code);
+    void emit_json(const nlohmann::json& value) const;
 
     std::string name_;
     CLI::App app_;
     Options options_;
     std::optional<Config> config_;
+    std::optional<nlohmann::json> document_;  // the --json result, printed at the end
 };
 
 // Text a tool takes from a file named on its command line, or from stdin for "-".

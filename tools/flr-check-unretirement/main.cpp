@@ -18,7 +18,8 @@ int main(int argc, char** argv) {
     app.add_option("--branch", o.branches, "A branch to check (repeatable; default: rawhide)");
     app.add_option("--ticket", o.ticket, "The unretirement ticket: its URL or number");
     auto* bug_opt = app.add_option("--bug", bug, "The re-review bug (default: the one the ticket names)");
-    app.add_flag("--post", o.post, "Comment the report on the ticket");
+    app.add_flag("--post", o.post, "Comment the report on the ticket (an open one)");
+    app.add_flag("--post-closed", o.post_closed, "With --post: comment on a closed ticket too");
     return tool.run(argc, argv, [&] {
         if (!o.package.empty()) {
             flr::unretirement::check_package(o.package);
@@ -37,11 +38,7 @@ int main(int argc, char** argv) {
         }
         o.dry_run = tool.options().dry_run;
         auto out = flr::unretirement::check(tool.config(), o);
-        if (tool.json()) {
-            tool.print_json(nlohmann::json::parse(out.json));
-        } else {
-            tool.print(out.markdown);
-        }
+        tool.json() ? tool.print_json(nlohmann::json::parse(out.json)) : tool.print(out.markdown);
         return out.exit_code;
     });
 }

@@ -23,11 +23,9 @@ int main(int argc, char** argv) {
         }
         o.dry_run = tool.options().dry_run;
         auto out = flr::unretirement::unretire(tool.config(), o);
-        if (tool.json()) {
-            tool.print_json(nlohmann::json::parse(out.json));
-        } else {
-            tool.print(out.markdown);
-        }
+        // With --json the record is the one document printed; on a failure the catch
+        // ladder adds the error to it.
+        tool.json() ? tool.print_json(nlohmann::json::parse(out.json)) : tool.print(out.markdown);
         if (out.failure) {
             std::rethrow_exception(out.failure);
         }

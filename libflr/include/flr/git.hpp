@@ -49,13 +49,19 @@ public:
     // `git revert` of `commit` on the checked-out branch, signed off, with `message`
     // (the reverted hash is added below it). Returns the new commit's hash.
     virtual std::string revert(const std::string& commit, const std::string& message) = 0;
+    // Move the checked-out branch forward to `commit`, a descendant of its head; throws
+    // Error when it is not one.
+    virtual void fast_forward(const std::string& commit) = 0;
     // Push the checked-out branch to the same branch on the remote.
     virtual void push() = 0;
 };
 
-// The clone URL of a dist-git project: flr.yaml(5) `distgit.git_url` + "/<fullname>.git"
-// (a local directory of bare repos works too). Throws ConfigError when git_url is unset.
+// The clone URL of a dist-git project: flr.yaml(5) `distgit.git_url`, a base URL, +
+// "/<fullname>.git": ssh://pkgs.fedoraproject.org -> ssh://pkgs.fedoraproject.org/rpms/foo.git
+// (file:// and a local directory of bare repos work too). Throws ConfigError when
+// git_url is unset, UsageError for a name that could leave the base.
 FLR_EXPORT std::string clone_url(const Config& config, const std::string& fullname);
+FLR_EXPORT std::string clone_url(std::string base, const std::string& fullname);
 
 // Clone `url` into the new directory `dir`. Throws RemoteError when git fails.
 FLR_EXPORT std::unique_ptr<Repository> clone(const std::string& url, const std::string& dir,

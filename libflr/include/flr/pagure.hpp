@@ -104,6 +104,8 @@ public:
     virtual std::optional<Project> project(const std::string& fullname) = 0;
     virtual void create_project(const NewProject& project) = 0;
     virtual void set_main_admin(const std::string& fullname, const std::string& user) = 0;
+    // Whether the instance has an account `name` (GET /api/0/users?pattern=name).
+    virtual bool user_exists(const std::string& name);
 
     // Git.
     virtual void create_branch(const std::string& fullname, const std::string& branch, const BranchFrom& from) = 0;

@@ -25,7 +25,8 @@ struct CheckOptions {
     std::string ticket;  // URL or id, "" for none
     std::optional<std::int64_t> bug;
     bool post = false;
-    bool dry_run = false;  // with post: say what would be posted, post nothing
+    bool post_closed = false;  // with post: comment on a closed ticket too
+    bool dry_run = false;      // with post: say what would be posted, post nothing
 };
 
 struct UnretireOptions {
@@ -41,7 +42,7 @@ struct Output {
     int exit_code = 0;
     std::string markdown;        // for humans and ticket comments
     std::string json;            // the same content as a JSON document
-    std::exception_ptr failure;  // flr-unretire: the error that stopped it half-way
+    std::exception_ptr failure;  // flr-unretire: a step failed (an Error, exit 1); `json` holds the record
 };
 
 // Strict checks of command-line values; each throws UsageError naming the value.

@@ -1,11 +1,12 @@
-#include "releng/unretire_run.hpp"
-#include "releng_fakes.hpp"
+#include "releng/unretirement/run.hpp"
+#include "../fakes.hpp"
 
 #include <flr/error.hpp>
 
 #include <gtest/gtest.h>
 
 using namespace flr::releng;
+using namespace flr::releng::unretirement;
 using namespace flr::test;
 
 namespace {
@@ -128,4 +129,31 @@ TEST_F(UnretireRun, FailureHalfWayIsRecordedAndARerunFinishes) {
     EXPECT_EQ(again.steps[0].status, StepStatus::already);
     EXPECT_EQ(again.steps[2].status, StepStatus::done);
     EXPECT_FALSE(world.tickets.tickets[7].open);
+}
+
+// issue 16, item 4: a new owner without an account stops the run before its first change.
+TEST_F(UnretireRun, UnknownNewOwnerIsRefusedBeforeAnyChange) {
+    world.distgit.retire(repo, "rawhide", 35, "Orphaned");
+    world.packages.projects["rpms/foo"].owner = "orphan";
+    Ports ports = world.ports();
+    EXPECT_THROW(unretire(CheckRequest{repo, {"rawhide"}, {}, "ghost", url}, 7, policy, ports, {}), flr::Error);
+    EXPECT_TRUE(world.distgit.log.empty());
+    EXPECT_TRUE(world.koji.log.empty());
+    EXPECT_TRUE(world.tickets.log.empty());
+}
+
+// issue 16, item 7: the failure comment names no service URL, session or token.
+TEST_F(UnretireRun, FailureCommentHoldsNoServiceUrlOrSession) {
+    world.distgit.retire(repo, "rawhide", 35, "Orphaned");
+    world.distgit.fail_revert_on = "rawhide";
+    world.distgit.fail_message =
+        "POST https://koji.example.org/kojihub?session-id=12345&session-key=<redacted>&callnum=3: HTTP 500";
+    auto res = run();
+    ASSERT_TRUE(res.failure);
+    ASSERT_FALSE(world.tickets.tickets[7].comments.empty());
+    const std::string& comment = world.tickets.tickets[7].comments.back().text;
+    EXPECT_EQ(comment.find("session"), std::string::npos) << comment;
+    EXPECT_EQ(comment.find("koji.example.org"), std::string::npos) << comment;
+    EXPECT_EQ(comment.find("12345"), std::string::npos) << comment;
+    EXPECT_NE(comment.find("HTTP 500"), std::string::npos) << comment;
 }

@@ -1,8 +1,9 @@
-#include "releng/unretire_ticket.hpp"
+#include "releng/unretirement/request.hpp"
 
 #include <gtest/gtest.h>
 
 using namespace flr::releng;
+using namespace flr::releng::unretirement;
 using Kind = TicketParse::Kind;
 
 namespace {
@@ -80,28 +81,22 @@ TEST(UnretireTicket, ReportsMalformedRequests) {
         Kind::malformed);
 }
 
-TEST(UnretireTicket, ValidatesNames) {
-    EXPECT_TRUE(valid_package_name("python-foo_bar.baz+2"));
-    EXPECT_TRUE(valid_package_name("_x"));
-    EXPECT_FALSE(valid_package_name("-x"));
-    EXPECT_FALSE(valid_package_name(".."));
-    EXPECT_FALSE(valid_package_name("a b"));
-    EXPECT_FALSE(valid_package_name(""));
-    for (const char* b : {"rawhide", "f44", "epel9", "epel10.1", "epel9-next"}) {
-        EXPECT_TRUE(valid_branch(b)) << b;
-    }
-    for (const char* b : {"main", "f", "F44", "f44 ", "epel", "rawhide\n", "f0"}) {
-        EXPECT_FALSE(valid_branch(b)) << b;
-    }
-    EXPECT_TRUE(valid_namespace("rpms"));
-    EXPECT_FALSE(valid_namespace("rpms/x"));
-    EXPECT_FALSE(valid_user_name("Bob"));
-    EXPECT_TRUE(valid_user_name("bob-2"));
-}
-
-TEST(UnretireTicket, FindsBugReferences) {
-    EXPECT_EQ(find_bug_reference("see rhbz#123"), 123);
-    EXPECT_EQ(find_bug_reference("https://bugzilla.redhat.com/2270340"), 2270340);
-    EXPECT_EQ(find_bug_reference(" 77 "), 77);
-    EXPECT_FALSE(find_bug_reference("version 2 of 3"));
+// issue 16, item 3: a review bug commented on the ticket counts; the newest wins; flr's
+// own reports are not read as the requester's answer.
+TEST(UnretireTicket, ReviewBugFromCommentsNewestWins) {
+    std::vector<flr::releng::TicketComment> comments{
+        {"jdoe", "Here it is: https://bugzilla.redhat.com/show_bug.cgi?id=100"},
+        {"releng-bot", "## Unretirement check: rpms/foo\n\nBug rhbz#7 ..."},
+    };
+    auto bug = review_bug(std::nullopt, comments);
+    ASSERT_TRUE(bug);
+    EXPECT_EQ(bug->id, 100);
+    EXPECT_EQ(bug->source, "a comment by jdoe");
+    comments.push_back({"alice", "newer review: rhbz#200"});
+    EXPECT_EQ(review_bug(5, comments)->id, 200);
+    auto body = review_bug(5, {{"jdoe", "thanks"}});
+    ASSERT_TRUE(body);
+    EXPECT_EQ(body->id, 5);
+    EXPECT_EQ(body->source, "the ticket body");
+    EXPECT_FALSE(review_bug(std::nullopt, {}));
 }

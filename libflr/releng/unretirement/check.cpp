@@ -1,11 +1,13 @@
-#include "releng/unretire_check.hpp"
+#include "releng/unretirement/check.hpp"
+
+#include "releng/markdown.hpp"
 
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <regex>
 
-namespace flr::releng {
+namespace flr::releng::unretirement {
 
 namespace {
 
@@ -16,7 +18,7 @@ void add(CheckReport& r, Verdict v, std::string text) {
 }
 
 std::vector<TagState> tag_states(const CheckRequest& req, const Policy& policy, const std::string& branch,
-                                 KojiPort& koji) {
+                                 KojiPackagesPort& koji) {
     std::vector<TagState> out;
     for (const auto& tag : policy.koji_tags(req.repo.ns, branch)) {
         out.push_back({tag, koji.blocked(tag, req.repo.name)});
@@ -27,10 +29,10 @@ std::vector<TagState> tag_states(const CheckRequest& req, const Policy& policy, 
 BranchReport inspect_branch(const CheckRequest& req, const Policy& policy, Ports& ports, const std::string& name) {
     BranchReport b;
     b.name = name;
-    b.state = ports.distgit->branch(req.repo, name);
+    b.state = ports.history->branch(req.repo, name);
     if (b.state.retirement) {
         const auto& rc = *b.state.retirement;
-        b.age_days = static_cast<int>(std::max<std::int64_t>(0, ports.now - rc.time) / day);
+        b.age_days = static_cast<int>(std::max<std::int64_t>(0, ports.clock->now() - rc.time) / day);
         b.legal = legal_reason(rc.reason) || legal_reason(rc.message);
     }
     if (b.state.exists) {
@@ -76,7 +78,19 @@ bool mentions(const std::string& summary, const std::string& package) {
     return false;
 }
 
-ReviewReport inspect_review(std::int64_t id, const std::string& package, BugzillaPort& bugzilla) {
+// The newest retirement among the branches checked, if any.
+std::optional<RetirementCommit> latest_retirement(const CheckReport& r) {
+    std::optional<RetirementCommit> latest;
+    for (const auto& b : r.branches) {
+        if (b.state.retirement && (!latest || b.state.retirement->time > latest->time)) {
+            latest = b.state.retirement;
+        }
+    }
+    return latest;
+}
+
+ReviewReport inspect_review(std::int64_t id, const std::string& package, ReviewsPort& bugzilla,
+                            const std::optional<RetirementCommit>& retired) {
     ReviewReport rv;
     rv.id = id;
     rv.bug = bugzilla.bug(id);
@@ -96,23 +110,43 @@ ReviewReport inspect_review(std::int64_t id, const std::string& package, Bugzill
         rv.problems.push_back(fmt::format("bug {} does not carry fedora-review+", id));
     } else if (bug.fedora_review->setter == bug.creator) {
         rv.problems.push_back(fmt::format("fedora-review+ on bug {} was set by its reporter", id));
+    } else if (retired) {
+        // A re-review is one after the retirement: an approval from before it is the old review.
+        auto set = parse_iso_time(bug.fedora_review->date);
+        if (!set) {
+            rv.problems.push_back(fmt::format("the date of fedora-review+ on bug {} cannot be read", id));
+        } else if (*set < retired->time) {
+            rv.problems.push_back(
+                fmt::format("fedora-review+ on bug {} was set on {}, before the retirement on {}: "
+                            "it is not a re-review",
+                            id, iso_date(*set), iso_date(retired->time)));
+        }
     }
     rv.approved = rv.problems.empty();
     return rv;
 }
 
+// Only retired branches have an age: a branch that does not exist or was never retired
+// is refused on its own and says nothing about the 8-week rule.
+bool any_retired(const CheckReport& r) {
+    return std::any_of(r.branches.begin(), r.branches.end(), [](const BranchReport& b) { return b.age_days; });
+}
+
 bool all_recent(const CheckReport& r) {
     return std::all_of(r.branches.begin(), r.branches.end(),
-                       [&](const BranchReport& b) { return b.age_days && *b.age_days < r.max_age_days; });
+                       [&](const BranchReport& b) { return !b.age_days || *b.age_days < r.max_age_days; });
 }
 
 void judge_review(CheckReport& r) {
-    if (r.branches.empty() || all_recent(r)) {
+    if (!any_retired(r) || all_recent(r)) {
         return;
     }
     std::string why = fmt::format("retired {} days ago or more: a re-review is required", r.max_age_days);
     if (!r.review) {
-        add(r, Verdict::needs_review, why + ", and no review bug was given");
+        add(r, Verdict::needs_review,
+            why +
+                ", and no review bug was given (name it in the ticket body, or comment its "
+                "bugzilla.redhat.com link on the ticket)");
         return;
     }
     for (const auto& p : r.review->problems) {
@@ -130,9 +164,13 @@ void judge_policy(CheckReport& r, const Policy& policy) {
     if (r.project && r.project->owner == "orphan" && r.requester.empty()) {
         add(r, Verdict::manual, "the package is orphaned and the ticket names no requester to give it to");
     }
+    if (r.requester_exists && !*r.requester_exists) {
+        add(r, Verdict::refuse,
+            fmt::format("the package is orphaned and would go to {}, who has no dist-git account", r.requester));
+    }
     if (policy.phase == Phase::report_only) {
         add(r, Verdict::manual, "policy phase report-only: a release engineer processes the ticket");
-    } else if (policy.phase == Phase::auto_recent && !all_recent(r)) {
+    } else if (policy.phase == Phase::auto_recent && any_retired(r) && !all_recent(r)) {
         add(r, Verdict::manual,
             fmt::format("policy phase auto-recent: only packages retired less than {} days ago are processed "
                         "automatically",
@@ -176,9 +214,10 @@ CheckReport check(const CheckRequest& req, const Policy& policy, Ports& ports) {
     r.repo = req.repo;
     r.ticket_url = req.ticket_url;
     r.requester = req.requester;
+    r.author = req.author;
     r.phase = phase_name(policy.phase);
     r.max_age_days = policy.max_age_days;
-    r.project = ports.packages->project(req.repo);
+    r.project = ports.projects->project(req.repo);
     if (!r.project) {
         add(r, Verdict::refuse, fmt::format("{} is not a known package", req.repo.fullname()));
         decide(r);
@@ -194,7 +233,12 @@ CheckReport check(const CheckRequest& req, const Policy& policy, Ports& ports) {
         judge_branch(r, req, r.branches.back());
     }
     if (req.bug) {
-        r.review = inspect_review(*req.bug, req.repo.name, *ports.bugzilla);
+        r.review = inspect_review(*req.bug, req.repo.name, *ports.reviews, latest_retirement(r));
+        r.review->source = req.bug_source;
+    }
+    // The new owner of an orphan is checked before anything changes.
+    if (r.project->owner == "orphan" && !req.requester.empty()) {
+        r.requester_exists = ports.projects->user_exists(req.requester);
     }
     judge_review(r);
     judge_policy(r, policy);
@@ -213,4 +257,4 @@ CheckReport malformed_report(const std::string& reason, const std::string& ticke
     return r;
 }
 
-}  // namespace flr::releng
+}  // namespace flr::releng::unretirement

@@ -1,4 +1,4 @@
-// In-memory fakes of the releng ports, for the unretirement unit tests.
+// In-memory fakes of the releng ports, for the kernel and workflow unit tests.
 #pragma once
 
 #include "releng/ports.hpp"
@@ -17,11 +17,12 @@ using namespace flr::releng;
 constexpr std::int64_t kNow = 1'800'000'000;
 constexpr std::int64_t kDay = 86400;
 
-class FakeDistGit : public DistGitPort {
+class FakeDistGit : public HistoryPort {
 public:
     std::map<std::string, BranchState> branches;  // "rpms/foo:rawhide"
     std::vector<std::string> log;
     std::string fail_revert_on;  // a branch whose revert throws
+    std::string fail_message = "push refused";
     int next = 0;
 
     static std::string key(const RepoRef& r, const std::string& b) { return r.fullname() + ":" + b; }
@@ -44,7 +45,7 @@ public:
     std::string revert(const RepoRef& r, const std::string& b, const std::string& commit,
                        const std::string& message) override {
         if (b == fail_revert_on) {
-            throw RemoteError("git", "push refused");
+            throw RemoteError("git", fail_message);
         }
         auto& s = branches.at(key(r, b));
         s.dead_package = false;
@@ -60,7 +61,7 @@ public:
     }
 };
 
-class FakeKoji : public KojiPort {
+class FakeKoji : public KojiPackagesPort {
 public:
     std::map<std::string, bool> blocks;  // "tag:pkg"
     std::vector<std::string> log;
@@ -74,7 +75,7 @@ public:
     }
 };
 
-class FakeBugzilla : public BugzillaPort {
+class FakeBugzilla : public ReviewsPort {
 public:
     std::map<std::int64_t, ReviewBug> bugs;
     std::optional<ReviewBug> bug(std::int64_t id) override {
@@ -89,18 +90,20 @@ public:
                              "ASSIGNED",
                              "req@example.org",
                              "rev@example.org",
-                             ReviewFlag{"+", "rev@example.org", "2026-01-01T00:00:00Z"}};
+                             ReviewFlag{"+", "rev@example.org", "2027-01-14T08:00:00Z"}};  // a day before kNow
     }
 };
 
-class FakePackages : public PackagesPort {
+class FakePackages : public ProjectsPort {
 public:
     std::map<std::string, ProjectInfo> projects;
+    std::set<std::string> users{"req", "alice", "bob", "newbie"};
     std::vector<std::string> log;
     std::optional<ProjectInfo> project(const RepoRef& r) override {
         auto it = projects.find(r.fullname());
         return it == projects.end() ? std::nullopt : std::optional<ProjectInfo>(it->second);
     }
+    bool user_exists(const std::string& user) override { return users.count(user) > 0; }
     void give(const RepoRef& r, const std::string& user) override {
         projects.at(r.fullname()).owner = user;
         log.push_back("give " + r.fullname() + " " + user);
@@ -124,13 +127,20 @@ public:
     }
 };
 
+class FixedClock : public Clock {
+public:
+    std::int64_t time = kNow;
+    std::int64_t now() const override { return time; }
+};
+
 struct FakeWorld {
     FakeDistGit distgit;
     FakeKoji koji;
     FakeBugzilla bugzilla;
     FakePackages packages;
     FakeTickets tickets;
-    Ports ports() { return Ports{&distgit, &koji, &bugzilla, &packages, &tickets, kNow}; }
+    FixedClock clock;
+    Ports ports() { return Ports{&distgit, &koji, &bugzilla, &packages, &tickets, &clock}; }
 };
 
 }  // namespace flr::test

@@ -1,16 +1,25 @@
-#include "releng/unretire_render.hpp"
+#include "releng/unretirement/render.hpp"
 
 #include "core/text.hpp"
 
 #include <fmt/format.h>
 
-#include <ctime>
-
-namespace flr::releng {
+namespace flr::releng::unretirement {
 
 namespace {
 
 using Json = nlohmann::json;
+
+std::string requester_md(const CheckReport& r) {
+    std::string out = "Requester: " + (r.requester.empty() ? std::string("(none named)") : markdown_text(r.requester));
+    if (!r.author.empty() && r.author != r.requester) {
+        out += " (named by the ticket's author, " + markdown_text(r.author) + ")";
+    }
+    if (r.requester_exists) {
+        out += *r.requester_exists ? "; has a dist-git account" : "; **has no dist-git account**";
+    }
+    return out + ".\n";
+}
 
 std::string ownership_md(const CheckReport& r) {
     if (!r.project) {
@@ -70,16 +79,23 @@ std::string review_md(const CheckReport& r) {
     }
     const auto& rv = *r.review;
     std::string out = fmt::format("\n### Review\n\nBug rhbz#{}", rv.id);
+    if (!rv.source.empty()) {
+        out += " (from " + markdown_text(rv.source) + ")";
+    }
     if (rv.bug) {
         const auto& b = *rv.bug;
-        out += fmt::format(": {}/{}, \"{}\"", markdown_text(b.product), markdown_text(b.component),
-                           markdown_text(b.summary));
+        out += fmt::format(": {}/{}, \"{}\", status {}, reported by {}", markdown_text(b.product),
+                           markdown_text(b.component), markdown_text(b.summary), markdown_text(b.status),
+                           markdown_text(b.creator));
         if (b.fedora_review) {
             out += fmt::format("; fedora-review{} set by {} on {}", markdown_text(b.fedora_review->status),
                                markdown_text(b.fedora_review->setter), markdown_text(b.fedora_review->date));
         }
     }
     out += rv.approved ? ". Approved.\n" : ". Not approved.\n";
+    for (const auto& p : rv.problems) {
+        out += "- " + markdown_text(p, 400) + "\n";
+    }
     return out;
 }
 
@@ -100,10 +116,18 @@ Json branch_json(const BranchReport& b) {
 }
 
 Json review_json(const ReviewReport& rv) {
-    Json j{{"bug", rv.id}, {"found", rv.bug.has_value()}, {"approved", rv.approved}, {"problems", rv.problems}};
+    Json j{{"bug", rv.id},
+           {"source", rv.source},
+           {"found", rv.bug.has_value()},
+           {"approved", rv.approved},
+           {"problems", rv.problems}};
     if (rv.bug) {
         const auto& b = *rv.bug;
-        j.update({{"product", b.product}, {"component", b.component}, {"summary", b.summary}, {"creator", b.creator}});
+        j.update({{"product", b.product},
+                  {"component", b.component},
+                  {"summary", b.summary},
+                  {"status", b.status},
+                  {"creator", b.creator}});
         j["fedora_review"] = nullptr;
         if (b.fedora_review) {
             j["fedora_review"] = {{"status", b.fedora_review->status},
@@ -115,25 +139,6 @@ Json review_json(const ReviewReport& rv) {
 }
 
 }  // namespace
-
-std::string iso_date(std::int64_t time) {
-    return text::utc_date(time);
-}
-
-std::string markdown_text(const std::string& text, std::size_t max) {
-    std::string out;
-    for (char c : text.substr(0, max)) {
-        if (c == '\n' || c == '\r' || c == '\t') {
-            out += ' ';
-        } else if (std::string_view("\\`*_[]<>|#!~{}").find(c) != std::string_view::npos) {
-            out += '\\';
-            out += c;
-        } else if (static_cast<unsigned char>(c) >= 0x20) {
-            out += c;
-        }
-    }
-    return text.size() > max ? out + "..." : out;
-}
 
 std::string render_markdown(const CheckReport& r) {
     std::string title = r.malformed.empty() ? markdown_text(r.repo.fullname()) : "malformed ticket";
@@ -147,7 +152,7 @@ std::string render_markdown(const CheckReport& r) {
     if (!r.malformed.empty()) {
         return out;
     }
-    out += "\n### Ownership\n\n" + ownership_md(r);
+    out += "\n### Ownership\n\n" + requester_md(r) + ownership_md(r);
     out += branches_md(r);
     out += review_md(r);
     return out;
@@ -164,7 +169,8 @@ Json render_json(const CheckReport& r) {
         j["malformed"] = r.malformed;
         return j;
     }
-    j.update({{"package", r.repo.name}, {"namespace", r.repo.ns}, {"requester", r.requester}});
+    j.update({{"package", r.repo.name}, {"namespace", r.repo.ns}, {"requester", r.requester}, {"author", r.author}});
+    j["requester_exists"] = r.requester_exists ? Json(*r.requester_exists) : Json(nullptr);
     j["ownership"] = nullptr;
     if (r.project) {
         j["ownership"] = {
@@ -178,4 +184,4 @@ Json render_json(const CheckReport& r) {
     return j;
 }
 
-}  // namespace flr::releng
+}  // namespace flr::releng::unretirement

@@ -1,5 +1,4 @@
-// Private: recognising unretirement tickets in the releng queue, and the strict name
-// checks every input from a ticket or a command line goes through.
+// Private: recognising unretirement tickets in the releng queue.
 //
 // Accepted forms (documented in flr-check-unretirement(1)):
 //  - the body of `fedpkg request-unretirement`: a JSON object in a ``` fence with
@@ -9,21 +8,15 @@
 //    may name a review bug (a bugzilla.redhat.com link or "rhbz#N").
 #pragma once
 
-#include "releng/ports.hpp"
+#include "releng/ports/repo.hpp"
+#include "releng/ports/tickets.hpp"
 
 #include <cstdint>
 #include <optional>
 #include <string>
-#include <string_view>
 #include <vector>
 
-namespace flr::releng {
-
-bool valid_package_name(std::string_view name);
-bool valid_namespace(std::string_view ns);
-// rawhide, fNN, epelN, epelN.M, epelN-next
-bool valid_branch(std::string_view branch);
-bool valid_user_name(std::string_view user);
+namespace flr::releng::unretirement {
 
 struct UnretirementRequest {
     std::string form;  // "fedpkg" or "title"
@@ -42,7 +35,15 @@ struct TicketParse {
 
 TicketParse parse_ticket(const std::string& title, const std::string& body, const std::string& author);
 
-// A review bug number named in free text, if any.
-std::optional<std::int64_t> find_bug_reference(std::string_view text);
+struct BugReference {
+    std::int64_t id = 0;
+    std::string source;  // "the ticket body", "a comment by jdoe"
+};
 
-}  // namespace flr::releng
+// The review bug of a request: the newest comment that names one (a bugzilla.redhat.com
+// link or rhbz#N) wins over the body; flr's own reports (comments opening with
+// "## Unretire") are skipped.
+std::optional<BugReference> review_bug(const std::optional<std::int64_t>& from_body,
+                                       const std::vector<TicketComment>& comments);
+
+}  // namespace flr::releng::unretirement

@@ -2,9 +2,11 @@
 #include <flr/unretirement.hpp>
 
 #include "releng/adapters.hpp"
-#include "releng/unretire_render.hpp"
-#include "releng/unretire_run.hpp"
-#include "releng/unretire_ticket.hpp"
+#include "releng/names.hpp"
+#include "releng/references.hpp"
+#include "releng/unretirement/render.hpp"
+#include "releng/unretirement/request.hpp"
+#include "releng/unretirement/run.hpp"
 
 #include <flr/error.hpp>
 #include <flr/log.hpp>
@@ -12,31 +14,13 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include <regex>
-
 namespace flr::unretirement {
 
 using namespace flr::releng;
+using namespace flr::releng::unretirement;
 using Json = nlohmann::json;
 
 namespace {
-
-// "12" or the ticket's own URL -> 12.
-std::int64_t ticket_id(const std::string& given, TicketsPort& tickets) {
-    std::smatch m;
-    static const std::regex id_re("^([1-9][0-9]{0,9})$");
-    static const std::regex url_re("^(.+/issue/)([1-9][0-9]{0,9})$");
-    if (std::regex_match(given, m, id_re)) {
-        return std::stoll(m[1].str());
-    }
-    if (std::regex_match(given, m, url_re)) {
-        std::int64_t id = std::stoll(m[2].str());
-        if (tickets.url(id) == given) {
-            return id;
-        }
-    }
-    throw UsageError(fmt::format("--ticket: \"{}\" is not a ticket of the releng queue ({})", given, tickets.url(1)));
-}
 
 Output report_output(const CheckReport& report) {
     Output out;
@@ -53,26 +37,37 @@ Output ignored(const std::string& url) {
     return out;
 }
 
-void post(TicketsPort& tickets, std::int64_t id, const std::string& text, bool dry_run) {
+void post(TicketsPort& tickets, std::int64_t id, const std::string& text, const CheckOptions& o) {
     Ticket t = tickets.ticket(id);
+    if (!t.open && !o.post_closed) {
+        log::info(fmt::format("{} is closed{}: the report is not posted (--post-closed posts it anyway)", t.url,
+                              t.close_status.empty() ? "" : " as " + t.close_status));
+        return;
+    }
     if (!t.comments.empty() && t.comments.back().text == text) {
         log::info("the same report is already the ticket's last comment; not posted again");
         return;
     }
-    if (dry_run) {
+    if (o.dry_run) {
         log::info(fmt::format("dry run: would comment the report on {}", t.url));
         return;
     }
     tickets.comment(id, text);
 }
 
-CheckRequest merge(const CheckOptions& o, const UnretirementRequest* from_ticket, const std::string& url) {
+CheckRequest merge(const CheckOptions& o, const UnretirementRequest* from_ticket, const Ticket* ticket) {
     CheckRequest req;
-    req.ticket_url = url;
+    if (ticket != nullptr) {
+        req.ticket_url = ticket->url;
+        req.author = ticket->author;
+    }
     if (from_ticket != nullptr) {
         req.repo = from_ticket->repo;
         req.branches = from_ticket->branches;
-        req.bug = from_ticket->bug;
+        if (auto bug = review_bug(from_ticket->bug, ticket->comments)) {
+            req.bug = bug->id;
+            req.bug_source = bug->source;
+        }
         req.requester = from_ticket->requester;
         if (!o.package.empty() && (o.package != req.repo.name || (!o.ns.empty() && o.ns != req.repo.ns))) {
             throw UsageError(fmt::format("the ticket asks for {}, not {}/{}", req.repo.fullname(),
@@ -86,6 +81,7 @@ CheckRequest merge(const CheckOptions& o, const UnretirementRequest* from_ticket
     }
     if (o.bug) {
         req.bug = o.bug;
+        req.bug_source = "--bug";
     }
     return req;
 }
@@ -112,16 +108,17 @@ void check_branch(const std::string& branch) {
 
 Output check(const Config& config, const CheckOptions& o) {
     Policy policy = Policy::from_config(config);
-    ServicePorts services(config, policy);
+    ServicePorts services(config, policy.services());
     Ports ports = services.ports();
     std::optional<std::int64_t> id;
     std::optional<TicketParse> parsed;
+    std::optional<Ticket> t;
     std::string url;
     if (!o.ticket.empty()) {
         id = ticket_id(o.ticket, services.tickets());
-        Ticket t = services.tickets().ticket(*id);
-        url = t.url;
-        parsed = parse_ticket(t.title, t.body, t.author);
+        t = services.tickets().ticket(*id);
+        url = t->url;
+        parsed = parse_ticket(t->title, t->body, t->author);
     } else if (o.package.empty()) {
         throw UsageError("give --package, --ticket or both");
     }
@@ -133,37 +130,46 @@ Output check(const Config& config, const CheckOptions& o) {
         report = malformed_report(parsed->reason, url, policy);
     } else {
         bool usable = parsed && parsed->kind == TicketParse::Kind::request;
-        report = releng::check(merge(o, usable ? &parsed->request : nullptr, url), policy, ports);
+        report = releng::unretirement::check(merge(o, usable ? &parsed->request : nullptr, t ? &*t : nullptr), policy,
+                                             ports);
     }
     Output out = report_output(report);
     if (o.post) {
         if (!id) {
             throw UsageError("--post needs --ticket");
         }
-        post(services.tickets(), *id, out.markdown, o.dry_run);
+        post(services.tickets(), *id, out.markdown, o);
     }
     return out;
 }
 
 Output unretire(const Config& config, const UnretireOptions& o) {
     Policy policy = Policy::from_config(config);
-    ServicePorts services(config, policy);
+    ServicePorts services(config, policy.services());
     Ports ports = services.ports();
-    if (std::regex_match(o.ticket, std::regex("^[0-9]+$"))) {
+    if (!o.ticket.empty() && o.ticket.find_first_not_of("0123456789") == std::string::npos) {
         throw UsageError("--ticket: give the ticket's URL");
     }
     std::int64_t id = ticket_id(o.ticket, services.tickets());
     Ticket t = services.tickets().ticket(id);
     TicketParse parsed = parse_ticket(t.title, t.body, t.author);
-    CheckOptions co{o.package, o.ns, o.branches, o.ticket, std::nullopt, false, false};
-    CheckRequest req = merge(co, parsed.kind == TicketParse::Kind::request ? &parsed.request : nullptr, t.url);
+    CheckOptions co;
+    co.package = o.package;
+    co.ns = o.ns;
+    co.branches = o.branches;
+    co.ticket = o.ticket;
+    CheckRequest req = merge(co, parsed.kind == TicketParse::Kind::request ? &parsed.request : nullptr, &t);
     if (req.requester.empty()) {
         req.requester = t.author;
     }
-    UnretireResult res = releng::unretire(req, id, policy, ports, {o.dry_run, o.force});
+    UnretireResult res = releng::unretirement::unretire(req, id, policy, ports, {o.dry_run, o.force});
     Output out;
-    out.failure = res.failure;
     out.exit_code = res.failure ? 1 : 0;
+    if (res.failure) {
+        // One exit code for a failed step, whatever failed in it (flr-unretire(1)).
+        out.failure =
+            std::make_exception_ptr(Error(fmt::format("step \"{}\" failed: {}", res.failed_step, res.failed_detail())));
+    }
     out.markdown = render_steps_markdown(res);
     if (!res.changed && !res.failure) {
         out.markdown += "\nNothing to do: every step was already done.\n";
@@ -171,10 +177,8 @@ Output unretire(const Config& config, const UnretireOptions& o) {
     Json j{{"package", req.repo.name},        {"namespace", req.repo.ns}, {"ticket", t.url},
            {"changed", res.changed},          {"dry_run", o.dry_run},     {"completed", !res.failure},
            {"check", render_json(res.report)}};
-    j["steps"] = Json::array();
-    for (const auto& s : res.steps) {
-        j["steps"].push_back({{"step", s.what}, {"status", step_status_name(s.status)}, {"detail", s.detail}});
-    }
+    j["steps"] = steps_json(res.steps);
+    j["failed_step"] = res.failure ? Json(res.failed_step) : Json(nullptr);
     out.json = j.dump(2);
     return out;
 }

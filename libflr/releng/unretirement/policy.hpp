@@ -1,12 +1,14 @@
 // Private: the unretirement policy from flr.yaml(5), section `unretirement`.
 #pragma once
 
+#include "releng/adapters.hpp"
+
 #include <flr/config.hpp>
 
 #include <string>
 #include <vector>
 
-namespace flr::releng {
+namespace flr::releng::unretirement {
 
 enum class Phase { report_only, auto_recent, auto_all };
 
@@ -26,6 +28,9 @@ struct Policy {
     // Reads `unretirement` from the whole configuration; refuses unknown keys and bad values.
     static Policy from_config(const Config& root);
 
+    // The ticket queue and git identity the service adapters use.
+    ServiceSettings services() const;
+
     bool namespace_allowed(const std::string& ns) const;
     bool denied(const std::string& package) const;
     // The Koji tags a branch maps to ("rawhide" -> rawhide_tag, fNN -> fNN, epelN -> epelN;
@@ -35,4 +40,4 @@ struct Policy {
     std::string canonical_branch(const std::string& branch) const;
 };
 
-}  // namespace flr::releng
+}  // namespace flr::releng::unretirement

@@ -1,7 +1,7 @@
-#include "releng/distgit_git.hpp"
+#include "releng/git_history.hpp"
 
+#include "../test_util.hpp"
 #include "core/process.hpp"
-#include "test_util.hpp"
 
 #include <gtest/gtest.h>
 
@@ -12,7 +12,7 @@ using namespace flr::releng;
 namespace {
 
 // A bare dist-git repository whose rawhide and f43 share a retirement commit.
-class GitDistGitTest : public ::testing::Test {
+class GitHistoryTest : public ::testing::Test {
 protected:
     void SetUp() override {
         bare = tmp.file("rpms/foo.git");
@@ -48,12 +48,13 @@ protected:
     flr::test::TempDir tmp;
     std::string bare, work;
     RepoRef repo{"rpms", "foo"};
+    flr::git::Identity identity{"Releng", "releng@example.org"};
 };
 
 }  // namespace
 
-TEST_F(GitDistGitTest, ReadsTheRetirement) {
-    GitDistGit git("file://" + tmp.path().string() + "/{namespace}/{package}.git", "Releng", "releng@example.org");
+TEST_F(GitHistoryTest, ReadsTheRetirement) {
+    GitHistory git("file://" + tmp.path().string(), identity);
     auto s = git.branch(repo, "rawhide");
     EXPECT_TRUE(s.exists);
     EXPECT_TRUE(s.dead_package);
@@ -65,15 +66,15 @@ TEST_F(GitDistGitTest, ReadsTheRetirement) {
     EXPECT_FALSE(git.branch(repo, "f42").exists);
 }
 
-TEST_F(GitDistGitTest, RevertsPushesAndFastForwards) {
-    std::string url = "file://" + tmp.path().string() + "/{namespace}/{package}.git";
+TEST_F(GitHistoryTest, RevertsPushesAndFastForwards) {
+    std::string url = "file://" + tmp.path().string();
     {
-        GitDistGit git(url, "Releng", "releng@example.org");
+        GitHistory git(url, identity);
         auto before = git.branch(repo, "rawhide");
         std::string head = git.revert(repo, "rawhide", before.retirement->hash, "Unretirement request: https://x/1");
         git.fast_forward(repo, "f43", head);
     }
-    GitDistGit fresh(url, "Releng", "releng@example.org");
+    GitHistory fresh(url, identity);
     for (const char* b : {"rawhide", "f43"}) {
         auto s = fresh.branch(repo, b);
         EXPECT_FALSE(s.dead_package) << b;

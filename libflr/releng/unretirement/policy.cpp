@@ -1,15 +1,16 @@
-#include "releng/unretire_policy.hpp"
+#include "releng/unretirement/policy.hpp"
 
-#include "releng/unretire_ticket.hpp"
+#include "releng/names.hpp"
 
 #include <flr/error.hpp>
+#include <flr/ticket.hpp>
 
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <regex>
 
-namespace flr::releng {
+namespace flr::releng::unretirement {
 
 namespace {
 
@@ -72,9 +73,17 @@ Policy Policy::from_config(const Config& root) {
     p.deny = s.strings("deny");
     p.ticket_project = s.string_or("ticket_project", p.ticket_project);
     p.close_status = s.string_or("close_status", p.close_status);
+    if (!flr::ticket::valid_close_status(p.close_status)) {
+        throw ConfigError(
+            fmt::format("{}: \"{}\" is not Processed, Invalid or Denied", s.where("close_status"), p.close_status));
+    }
     p.git_name = s.string_or("git_name", p.git_name);
     p.git_email = s.string_or("git_email", p.git_email);
     return p;
+}
+
+ServiceSettings Policy::services() const {
+    return ServiceSettings{ticket_project, git::Identity{git_name, git_email}};
 }
 
 bool Policy::namespace_allowed(const std::string& ns) const {
@@ -103,4 +112,4 @@ std::vector<std::string> Policy::koji_tags(const std::string& ns, const std::str
     return {tag};
 }
 
-}  // namespace flr::releng
+}  // namespace flr::releng::unretirement

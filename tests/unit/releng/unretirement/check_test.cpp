@@ -1,12 +1,13 @@
-#include "releng/unretire_check.hpp"
-#include "releng/unretire_render.hpp"
-#include "releng_fakes.hpp"
+#include "releng/unretirement/check.hpp"
+#include "../fakes.hpp"
+#include "releng/unretirement/render.hpp"
 
 #include <flr/error.hpp>
 
 #include <gtest/gtest.h>
 
 using namespace flr::releng;
+using namespace flr::releng::unretirement;
 using namespace flr::test;
 
 namespace {
@@ -143,6 +144,70 @@ TEST_F(UnretireCheck, RendersMarkdownAndJson) {
     EXPECT_EQ(j["ownership"]["orphan"], true);
     EXPECT_EQ(j["branches"][0]["retirement"]["age_days"], 35);
     EXPECT_EQ(j["branches"][0]["koji"][0]["blocked"], true);
+}
+
+// issue 16, item 1: a never-retired package or a missing branch is refused for what it is,
+// with no 8-week or policy-phase line about an age it does not have.
+TEST_F(UnretireCheck, NeverRetiredOrMissingBranchSaysOnlyThat) {
+    world.distgit.branches["rpms/foo:rawhide"] = BranchState{true, "abc", false, std::nullopt};
+    auto live = run();
+    EXPECT_EQ(live.verdict, Verdict::refuse);
+    ASSERT_EQ(live.reasons.size(), 1u) << live.reasons.back().text;
+    EXPECT_TRUE(has_reason(live, "branch rawhide is not retired"));
+    auto missing = run({"f42"});
+    EXPECT_EQ(missing.verdict, Verdict::refuse);
+    ASSERT_EQ(missing.reasons.size(), 1u) << missing.reasons.back().text;
+    EXPECT_TRUE(has_reason(missing, "branch f42 does not exist"));
+    EXPECT_EQ(render_markdown(missing).find("needs-review"), std::string::npos);
+}
+
+// issue 16, item 2: fedora-review+ from before the retirement is the old review.
+TEST_F(UnretireCheck, ReviewApprovedBeforeTheRetirementDoesNotCount) {
+    world.distgit.retire(repo, "rawhide", 70, "Orphaned");
+    world.bugzilla.approve(42, "foo");
+    world.bugzilla.bugs[42].fedora_review->date = "2015-03-01T10:00:00Z";
+    policy.phase = Phase::auto_all;
+    auto r = run({}, 42);
+    EXPECT_EQ(r.verdict, Verdict::needs_review);
+    EXPECT_FALSE(r.review->approved);
+    EXPECT_TRUE(has_reason(r, "was set on 2015-03-01, before the retirement"));
+    EXPECT_NE(render_markdown(r).find("not a re-review"), std::string::npos);
+    world.bugzilla.bugs[42].fedora_review->date = "not a date";
+    EXPECT_TRUE(has_reason(run({}, 42), "cannot be read"));
+}
+
+// issue 16, item 4: the new owner of an orphan is checked before anything changes.
+TEST_F(UnretireCheck, OrphanGoesOnlyToAnExistingUser) {
+    world.distgit.retire(repo, "rawhide", 35, "Orphaned");
+    world.packages.projects["rpms/foo"].owner = "orphan";
+    Ports ports = world.ports();
+    auto ghost = check(CheckRequest{repo, {}, {}, "ghost", "https://pagure.io/releng/issue/1"}, policy, ports);
+    EXPECT_EQ(ghost.verdict, Verdict::refuse);
+    EXPECT_TRUE(has_reason(ghost, "would go to ghost, who has no dist-git account"));
+    EXPECT_NE(render_markdown(ghost).find("has no dist-git account"), std::string::npos);
+    EXPECT_EQ(render_json(ghost)["requester_exists"], false);
+    EXPECT_EQ(run().verdict, Verdict::automatic) << "req has an account";
+}
+
+// issue 16, items 3 and 8: the Markdown carries the requester, where the bug was found,
+// and the bug's status and reporter, as the JSON does.
+TEST_F(UnretireCheck, MarkdownCarriesWhatTheJsonCarries) {
+    world.distgit.retire(repo, "rawhide", 70, "Orphaned");
+    world.bugzilla.approve(42, "foo");
+    Ports ports = world.ports();
+    CheckRequest req{repo, {}, 42, "newbie", "https://pagure.io/releng/issue/1"};
+    req.bug_source = "a comment by newbie";
+    req.author = "jdoe";
+    auto r = check(req, policy, ports);
+    std::string md = render_markdown(r);
+    EXPECT_NE(md.find("Requester: newbie (named by the ticket's author, jdoe)"), std::string::npos) << md;
+    EXPECT_NE(md.find("Bug rhbz#42 (from a comment by newbie)"), std::string::npos) << md;
+    EXPECT_NE(md.find("status ASSIGNED, reported by req@example.org"), std::string::npos) << md;
+    auto j = render_json(r);
+    EXPECT_EQ(j["requester"], "newbie");
+    EXPECT_EQ(j["review"]["status"], "ASSIGNED");
+    EXPECT_EQ(j["review"]["creator"], "req@example.org");
+    EXPECT_EQ(j["review"]["source"], "a comment by newbie");
 }
 
 TEST_F(UnretireCheck, MalformedTicketReport) {

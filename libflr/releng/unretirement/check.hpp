@@ -4,14 +4,14 @@
 #pragma once
 
 #include "releng/ports.hpp"
-#include "releng/unretire_policy.hpp"
+#include "releng/unretirement/policy.hpp"
 
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
 
-namespace flr::releng {
+namespace flr::releng::unretirement {
 
 // In order of precedence: a refusal outranks a missing review, which outranks manual work.
 enum class Verdict { automatic, manual, needs_review, refuse };
@@ -39,6 +39,7 @@ struct BranchReport {
 
 struct ReviewReport {
     std::int64_t id = 0;
+    std::string source;            // where the bug was found: "the ticket body", "a comment by jdoe", ...
     std::optional<ReviewBug> bug;  // nullopt: not found
     bool approved = false;
     std::vector<std::string> problems;
@@ -53,12 +54,16 @@ struct CheckRequest {
     // flr-unretire re-checks after a partial run: a branch whose retirement was already
     // reverted counts as done, not as "not retired".
     bool resuming = false;
+    std::string bug_source{};  // where the bug was named ("the ticket body", "a comment by jdoe", "--bug")
+    std::string author{};      // the ticket's author: an orphan goes to them, or to a packager they named
 };
 
 struct CheckReport {
     RepoRef repo;
     std::string ticket_url;
     std::string requester;
+    std::string author;
+    std::optional<bool> requester_exists;  // checked for an orphan only
     std::string phase;
     int max_age_days = 56;
     std::optional<ProjectInfo> project;  // nullopt: unknown package
@@ -77,4 +82,4 @@ CheckReport malformed_report(const std::string& reason, const std::string& ticke
 // A legal or licence reason in a retirement reason or message.
 bool legal_reason(const std::string& text);
 
-}  // namespace flr::releng
+}  // namespace flr::releng::unretirement
