@@ -1,7 +1,5 @@
 #include "releng/unretirement/render.hpp"
 
-#include "core/text.hpp"
-
 #include <fmt/format.h>
 
 namespace flr::releng::unretirement {
