@@ -3,6 +3,8 @@
 // failure carry on from the Range the registry reports instead of starting again.
 #include "services/registry_impl.hpp"
 
+#include "core/text.hpp"
+
 #include <flr/error.hpp>
 #include <flr/log.hpp>
 
@@ -16,7 +18,7 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 std::string with_digest(const std::string& location, const std::string& digest) {
-    return location + (location.find('?') == std::string::npos ? "?" : "&") + "digest=" + http::escape(digest);
+    return location + (location.find('?') == std::string::npos ? "?" : "&") + "digest=" + text::percent_encode(digest);
 }
 
 // "0-1048575" -> 1048576, the bytes the registry holds ("0-0" counts as none).
