@@ -1,8 +1,8 @@
 #include "core/http.hpp"
 
-#include "core/text.hpp"
 #include "core/curl_detail.hpp"
 #include "core/http_stream.hpp"
+#include "core/text.hpp"
 
 #include <flr/error.hpp>
 #include <flr/interrupt.hpp>
