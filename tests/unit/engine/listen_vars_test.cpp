@@ -2,7 +2,7 @@
 #include "engine/action.hpp"
 #include "engine/vars.hpp"
 #include "listen_test_data.hpp"
-#include "test_util.hpp"
+#include "../test_util.hpp"
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>

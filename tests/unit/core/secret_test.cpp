@@ -2,7 +2,7 @@
 #include <flr/secret.hpp>
 
 #include "core/fs.hpp"
-#include "test_util.hpp"
+#include "../test_util.hpp"
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>

@@ -3,7 +3,7 @@
 #include <flr/error.hpp>
 
 #include "core/fs.hpp"
-#include "test_util.hpp"
+#include "../test_util.hpp"
 
 #include <gtest/gtest.h>
 

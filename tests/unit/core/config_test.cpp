@@ -1,7 +1,7 @@
 #include <flr/config.hpp>
 #include <flr/error.hpp>
 
-#include "test_util.hpp"
+#include "../test_util.hpp"
 
 #include <gtest/gtest.h>
 

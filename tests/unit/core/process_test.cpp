@@ -2,7 +2,7 @@
 
 #include <flr/error.hpp>
 
-#include "test_util.hpp"
+#include "../test_util.hpp"
 
 #include <gtest/gtest.h>
 #include <signal.h>
