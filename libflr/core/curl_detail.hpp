@@ -21,6 +21,23 @@ void global_init();
 // a status line starts a new response (after 100 Continue or a redirect).
 std::size_t on_header(char* data, std::size_t size, std::size_t count, void* user);
 
+// A transport failure worth another try: the connection or the exchange broke, not the
+// request. Both clients retry on these; the streaming one also on what only it meets.
+inline bool retryable_transport(int code) {
+    switch (code) {
+        case CURLE_COULDNT_RESOLVE_HOST:
+        case CURLE_COULDNT_CONNECT:
+        case CURLE_OPERATION_TIMEDOUT:
+        case CURLE_SEND_ERROR:
+        case CURLE_RECV_ERROR:
+        case CURLE_GOT_NOTHING:
+        case CURLE_PARTIAL_FILE:
+            return true;
+        default:
+            return false;
+    }
+}
+
 // An owned curl_slist.
 struct SList {
     curl_slist* list = nullptr;

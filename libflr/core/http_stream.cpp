@@ -162,20 +162,10 @@ std::string Sha256::hex_of(std::string_view data) {
 
 bool Outcome::transient() const noexcept {
     if (!transport_ok()) {
-        switch (curl_code) {
-            case CURLE_COULDNT_RESOLVE_HOST:
-            case CURLE_COULDNT_CONNECT:
-            case CURLE_OPERATION_TIMEDOUT:
-            case CURLE_SEND_ERROR:
-            case CURLE_RECV_ERROR:
-            case CURLE_GOT_NOTHING:
-            case CURLE_PARTIAL_FILE:
-            case CURLE_SSL_CONNECT_ERROR:
-            case CURLE_SEND_FAIL_REWIND:  // a reused connection died under a streamed body
-                return true;
-            default:
-                return false;
-        }
+        // A reused connection can also die under a streamed body (SEND_FAIL_REWIND), and a
+        // registry behind a proxy can drop the TLS handshake.
+        return retryable_transport(curl_code) || curl_code == CURLE_SSL_CONNECT_ERROR ||
+               curl_code == CURLE_SEND_FAIL_REWIND;
     }
     long s = response.status;
     return s == 408 || s == 429 || s >= 500;
