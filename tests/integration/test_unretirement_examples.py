@@ -10,11 +10,11 @@ import shutil
 
 import pytest
 
-from flrtest import BIN_DIR, run
+from flrtest import BIN_DIR, run, write_secret
 from listen import ansible_cfg
 from pagure_messages import NEW, issue_message
 from unretire_listen import EXAMPLES, inventory
-from unretire_world import SCENARIOS, World, secret
+from unretire_world import SCENARIOS, World
 
 
 @pytest.fixture
@@ -42,10 +42,10 @@ def installed_flr_yaml(world, home):
         "ssh://pkgs.fedoraproject.org": "file://" + str(world.tmp / "git"),
         "https://koji.fedoraproject.org/kojihub": world.url + "/kojihub",
         "https://bugzilla.redhat.com": world.url,
-        "/etc/flr/secrets/pagure-token": secret(secrets / "pagure-token", "ptoken"),
-        "/etc/flr/secrets/distgit-token": secret(secrets / "distgit-token", "dtoken"),
-        "/etc/flr/secrets/koji.pem": secret(secrets / "koji.pem", "not used over http\n"),
-        "/etc/flr/secrets/bugzilla-key": secret(secrets / "bugzilla-key", "bkey"),
+        "/etc/flr/secrets/pagure-token": write_secret(secrets / "pagure-token", "ptoken"),
+        "/etc/flr/secrets/distgit-token": write_secret(secrets / "distgit-token", "dtoken"),
+        "/etc/flr/secrets/koji.pem": write_secret(secrets / "koji.pem", "not used over http\n"),
+        "/etc/flr/secrets/bugzilla-key": write_secret(secrets / "bugzilla-key", "bkey"),
     })
     path = home / ".config" / "flr" / "flr.yaml"
     path.parent.mkdir(parents=True)
