@@ -2,8 +2,8 @@
 
 #include <flr/error.hpp>
 
-#include "core/fs.hpp"
 #include "../test_util.hpp"
+#include "core/fs.hpp"
 
 #include <gtest/gtest.h>
 

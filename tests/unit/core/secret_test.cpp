@@ -1,8 +1,8 @@
 #include <flr/error.hpp>
 #include <flr/secret.hpp>
 
-#include "core/fs.hpp"
 #include "../test_util.hpp"
+#include "core/fs.hpp"
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>

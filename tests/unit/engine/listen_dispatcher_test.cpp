@@ -1,6 +1,6 @@
+#include "../test_util.hpp"
 #include "engine/dispatcher.hpp"
 #include "engine/listen_config.hpp"
-#include "../test_util.hpp"
 
 #include <gtest/gtest.h>
 

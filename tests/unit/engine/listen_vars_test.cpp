@@ -1,8 +1,8 @@
+#include "../test_util.hpp"
 #include "engine/ack_window.hpp"
 #include "engine/action.hpp"
 #include "engine/vars.hpp"
 #include "listen_test_data.hpp"
-#include "../test_util.hpp"
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>
