@@ -6,7 +6,8 @@ import subprocess
 import urllib.request
 
 import pytest
-from flrtest import SOURCE_DIR, binary, start_standin, write_secret
+import yaml
+from flrtest import SOURCE_DIR, binary, start_standin, write_flr_yaml
 
 TICKET = binary("flr-ticket")
 SEED = SOURCE_DIR / "tests" / "data" / "standin" / "services.yaml"
@@ -15,10 +16,8 @@ SEED = SOURCE_DIR / "tests" / "data" / "standin" / "services.yaml"
 @pytest.fixture
 def standin(tmp_path):
     proc, url = start_standin(tmp_path / "ready", "--seed", SEED, "--journal", tmp_path / "journal")
-    write_secret(tmp_path / "pagure.token", "pagure-token\n")
-    config = tmp_path / "flr.yaml"
-    config.write_text("http: {timeout: 5, retries: 1, retry_backoff_ms: 20}\n"
-                      "pagure: {url: \"%s/pagure\", token_file: pagure.token}\n" % url)
+    config = write_flr_yaml(tmp_path / "flr.yaml", url, yaml.safe_load(SEED.read_text()),
+                            extra={"http": {"timeout": 5, "retries": 1, "retry_backoff_ms": 20}})
     yield {"url": url, "config": str(config), "dir": tmp_path}
     proc.terminate()
     proc.wait(timeout=10)
