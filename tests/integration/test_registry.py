@@ -8,11 +8,13 @@ import hashlib
 import json
 import os
 import pathlib
+import pty
 import shutil
+import subprocess
 
 import pytest
 
-from flrtest import run
+from flrtest import binary, run
 from registry import (SKOPEO, REGISTRY_BIN, Proxy, Registry, blobs_of, make_docker_archive, make_layers,
                       make_layout, make_oci_archive, skopeo)
 
@@ -257,3 +259,32 @@ def test_bad_reference_is_a_usage_error(image):
     layout, _ = image
     r = run(["flr-registry-push", layout, "no-registry-here:1"])
     assert r.returncode == 2 and "not an image reference" in r.stderr
+
+
+def test_progress_is_a_bar_on_a_terminal_and_a_line_per_blob_otherwise(plain, image, tmp_path):
+    layout, _ = image
+    argv = [str(binary("flr-registry-push")), str(layout), f"{plain.host}/progress/tty:1", "--plain-http"]
+    master, slave = pty.openpty()
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=slave)
+    os.close(slave)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:  # EIO: the child closed the terminal
+            break
+        if not chunk:
+            break
+        seen += chunk
+    os.close(master)
+    assert proc.wait(timeout=120) == 0, seen
+    text = seen.decode()
+    # Bars with rate and ETA per blob and a total, redrawn in place.
+    assert "ETA" in text and "/s" in text and "total" in text, text
+    assert "\x1b[1A" in text, text
+    # Not a terminal: one plain line per blob, no cursor movement.
+    r = run(argv[:2] + [f"{plain.host}/progress/plain:1", "--plain-http"])
+    assert r.returncode == 0, r.stderr
+    lines = r.stderr.splitlines()
+    assert "\x1b" not in r.stderr
+    assert len([ln for ln in lines if ln.startswith("sha256:")]) == len(SIZES) + 1, r.stderr  # layers + config
