@@ -215,6 +215,26 @@ def test_resume_after_registry_restart(plain, work, tmp_path):
     cross_check(plain, "big/blob:1", digest, layout, tmp_path)
 
 
+def test_a_416_resumes_from_the_range_the_registry_reports(plain, work, tmp_path):
+    layout = work / "big416"
+    digest = make_layout(layout, make_layers([8 << 20], seed=b"416"))
+    proxy = Proxy(plain)
+    try:
+        # The third chunk is answered 416 without reaching the registry, which holds two.
+        proxy.rule = (lambda method, path, n:
+                      ("status", 416, {"Range": "0-0"}) if method == "PATCH" and proxy.count("PATCH") == 2 else None)
+        r = run(["flr-registry-push", layout, f"{proxy.host}/big/b416:1", "--plain-http", "--json",
+                 "--chunk-size", "2", "--parallel", "1"], timeout=180)
+        layer = max(report(r)["blobs"], key=lambda b: b["size"])
+        assert layer["action"] == "uploaded"
+        assert proxy.count("GET", "/blobs/uploads/") >= 1  # asked the registry where it stands
+        assert "resuming at byte 4194304" in r.stderr, r.stderr
+        assert proxy.bytes("PATCH") <= layer["size"]  # nothing was sent twice
+    finally:
+        proxy.close()
+    cross_check(plain, "big/b416:1", digest, layout, tmp_path)
+
+
 def test_429_with_retry_after_is_honoured(plain, image, tmp_path):
     layout, digest = image
     proxy = Proxy(plain)
