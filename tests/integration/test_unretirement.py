@@ -27,21 +27,16 @@ def unretire(world, pkg, tid, *args):
                 *args])
 
 
-def comments(world, tid):
-    return [e["form"]["comment"] for e in world.entries()
-            if e["path"] == f"/pagure/api/0/releng/issue/{tid}/comment"]
-
-
 def test_recent_retirement_is_auto_and_the_report_is_posted(world):
     code, report = check(world, "--ticket", "1", "--post")
     assert code == 0 and report["verdict"] == "auto"
     branch = report["branches"][0]
     assert branch["dead_package"] and branch["retirement"]["age_days"] == 35
     assert branch["koji"] == [{"tag": "f44", "blocked": True}]
-    posted = comments(world, 1)
+    posted = world.comments(1)
     assert len(posted) == 1 and "**Verdict: `auto`**" in posted[0]
     check(world, "--ticket", "1", "--post")
-    assert len(comments(world, 1)) == 1, "the same report is not posted twice"
+    assert len(world.comments(1)) == 1, "the same report is not posted twice"
 
 
 def test_old_retirement_without_review_needs_review(world):

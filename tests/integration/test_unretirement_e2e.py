@@ -65,16 +65,6 @@ def job_status(lis, msg_id, timeout=90):
     return wait_for(final, timeout=timeout, what=needle)
 
 
-def comments(world, tid):
-    return [e["form"]["comment"] for e in world.entries()
-            if e["path"] == f"/pagure/api/0/releng/issue/{tid}/comment"]
-
-
-def closed(world, tid):
-    return [e["form"]["close_status"] for e in world.entries()
-            if e["path"] == f"/pagure/api/0/releng/issue/{tid}/status"]
-
-
 def koji_calls(world):
     return [(e.get("call"), e.get("args")) for e in world.entries()
             if e["service"] == "koji" and e.get("call") == "packageListUnblock"]
@@ -85,13 +75,13 @@ def test_phase1_new_ticket_gets_the_report(world, broker, listener):
     m = ticket_message(NEW, 1)
     publish(broker, m)
     assert 'status="exit 0"' in job_status(listener, m["id"])
-    posted = comments(world, 1)
+    posted = world.comments(1)
     assert len(posted) == 1, listener.text()[-3000:]
     assert "## Unretirement check: rpms/recentpkg" in posted[0]
     assert "**Verdict: `manual`** (policy phase report-only" in posted[0]
     # Report only: nothing else changed.
     assert world.git("recentpkg", "rev-parse", "rawhide") == head
-    assert koji_calls(world) == [] and closed(world, 1) == []
+    assert koji_calls(world) == [] and world.closed(1) == []
 
 
 def test_phase2_recent_unretired_old_needs_review_legal_refused(world, broker, listener):
@@ -113,20 +103,20 @@ def test_phase2_recent_unretired_old_needs_review_legal_refused(world, broker, l
     assert "Signed-off-by: Fedora Release Engineering <releng@fedoraproject.org>" in log
     assert world.git("recentpkg", "ls-tree", "--name-only", "rawhide").split().count("dead.package") == 0
     assert koji_calls(world) == [("packageListUnblock", ["f44", "recentpkg"])]
-    assert closed(world, 1) == ["Processed"]
-    assert any("**Verdict: `auto`**" in c for c in comments(world, 1))
+    assert world.closed(1) == ["Processed"]
+    assert any("**Verdict: `auto`**" in c for c in world.comments(1))
 
     # Ticket 2: needs-review comment, stays open, repo untouched.
-    posted = comments(world, 2)
+    posted = world.comments(2)
     assert len(posted) == 1 and "**Verdict: `needs-review`**" in posted[0]
-    assert closed(world, 2) == []
+    assert world.closed(2) == []
     assert world.git("oldpkg", "log", "-1", "--format=%s", "rawhide").strip() != ""
     assert "Unretirement request" not in world.git("oldpkg", "log", "--format=%s", "rawhide")
 
     # Ticket 3: refused, stays open.
-    posted = comments(world, 3)
+    posted = world.comments(3)
     assert len(posted) == 1 and "**Verdict: `refuse`**" in posted[0]
-    assert closed(world, 3) == []
+    assert world.closed(3) == []
     assert "Unretirement request" not in world.git("legalpkg", "log", "--format=%s", "rawhide")
 
     # Nothing ran for flr's own comment or the other project's ticket.
@@ -153,10 +143,10 @@ def test_check_playbook_only_reports_even_in_auto_phase(world, tmp_path):
     r = run([BIN_DIR / "flr-listen", "--config", write_config(tmp_path, cfg), "--replay", messages, "--json"],
             env={"FLR_CONFIG": str(world.config), "TMPDIR": str(tmp_path)}, timeout=180)
     assert r.returncode == 0 and json.loads(r.stdout)["succeeded"] == 1, r.stderr[-3000:]
-    posted = comments(world, 5)
+    posted = world.comments(5)
     assert len(posted) == 1 and "**Verdict: `auto`**" in posted[0]
     assert world.git("multipkg", "rev-parse", "rawhide") == head
-    assert closed(world, 5) == [] and ("packageListUnblock", ["f44", "multipkg"]) not in koji_calls(world)
+    assert world.closed(5) == [] and ("packageListUnblock", ["f44", "multipkg"]) not in koji_calls(world)
 
 @pytest.mark.parametrize("phase", ["report-only", "auto-recent", "auto-all"])
 def test_example_policy_is_accepted_in_every_phase(world, phase, tmp_path):

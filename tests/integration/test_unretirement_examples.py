@@ -53,16 +53,6 @@ def installed_flr_yaml(world, home):
     return path
 
 
-def comments(world, tid):
-    return [e["form"]["comment"] for e in world.entries()
-            if e["path"] == f"/pagure/api/0/releng/issue/{tid}/comment"]
-
-
-def closed(world, tid):
-    return [e["form"]["close_status"] for e in world.entries()
-            if e["path"] == f"/pagure/api/0/releng/issue/{tid}/status"]
-
-
 def test_example_flr_yaml_runs_check_and_unretire(world, tmp_path):
     home = tmp_path / "home"
     config = installed_flr_yaml(world, home)
@@ -80,7 +70,7 @@ def test_example_flr_yaml_runs_check_and_unretire(world, tmp_path):
     assert world.git("recentpkg", "rev-parse", "rawhide") != head
     log = world.git("recentpkg", "log", "-1", "--format=%s", "rawhide")
     assert log.startswith("Unretirement request: " + world.ticket_url(1)), log
-    assert closed(world, 1) == ["Processed"]
+    assert world.closed(1) == ["Processed"]
 
 
 def test_example_routes_and_playbooks_unretire_from_a_message(world, tmp_path):
@@ -105,8 +95,8 @@ def test_example_routes_and_playbooks_unretire_from_a_message(world, tmp_path):
             env={"HOME": str(home), "TMPDIR": str(tmp_path)}, timeout=180)
     assert r.returncode == 0, r.stderr[-3000:]
     assert json.loads(r.stdout)["succeeded"] == 1, r.stderr[-3000:]
-    posted = comments(world, 1)
+    posted = world.comments(1)
     assert any("**Verdict: `auto`**" in c for c in posted), posted
     assert any(c.startswith("## Unretired rpms/recentpkg") for c in posted), posted
     assert world.git("recentpkg", "rev-parse", "rawhide") != head
-    assert closed(world, 1) == ["Processed"]
+    assert world.closed(1) == ["Processed"]

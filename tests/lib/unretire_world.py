@@ -91,6 +91,16 @@ class World:
     def entries(self):
         return [json.loads(line) for line in self.journal.read_text().splitlines() if line.strip()]
 
+    def comments(self, tid):
+        """The comments posted on releng ticket `tid`, oldest first."""
+        return [e["form"]["comment"] for e in self.entries()
+                if e["path"] == f"/pagure/api/0/releng/issue/{tid}/comment"]
+
+    def closed(self, tid):
+        """The close statuses set on releng ticket `tid`."""
+        return [e["form"]["close_status"] for e in self.entries()
+                if e["path"] == f"/pagure/api/0/releng/issue/{tid}/status"]
+
     def git(self, pkg, *args):
         repo = self.tmp / "git" / "rpms" / (pkg + ".git")
         return subprocess.run(["git", "--git-dir", str(repo), *args], capture_output=True, text=True).stdout
