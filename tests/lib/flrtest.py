@@ -56,3 +56,18 @@ def start_standin(ready, *args, python=sys.executable, timeout=20):
             raise RuntimeError("the stand-in did not start: " + pathlib.Path(f"{ready}.log").read_text())
         time.sleep(0.05)
     return proc, json.loads(ready.read_text())["url"]
+
+
+class Service:
+    """A service for a with-block: start() (returning self) on entry, stop() on exit,
+    and stop() too when start() fails half-way."""
+
+    def __enter__(self):
+        try:
+            return self.start()
+        except BaseException:
+            self.stop()
+            raise
+
+    def __exit__(self, *exc):
+        self.stop()

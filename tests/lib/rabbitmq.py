@@ -17,6 +17,8 @@ import tempfile
 import time
 import uuid
 
+from flrtest import Service
+
 RABBITMQ_BIN = "/usr/lib/rabbitmq/bin"
 
 
@@ -61,13 +63,15 @@ def make_certificates(d):
         os.chmod(os.path.join(d, f"{name}.key"), 0o600)
 
 
-class RabbitMQ:
+class RabbitMQ(Service):
     """tls=True adds a TLS listener (self.tls_port) that requires a client certificate
-    signed by the test CA (verify_peer, fail_if_no_peer_cert); self.certs names the files."""
+    signed by the test CA (verify_peer, fail_if_no_peer_cert); self.certs names the files.
+    plugins: the plugins to enable (rabbitmq_shovel, ...)."""
 
-    def __init__(self, tls=False):
+    def __init__(self, tls=False, plugins=()):
         self.dir = tempfile.mkdtemp(prefix="flr-rabbitmq-")
         self.tls = tls
+        self.plugins = list(plugins)
         self.tls_port = free_port() if tls else None
         self.certs = {}
         self.port = free_port_with_dist()
@@ -132,7 +136,7 @@ class RabbitMQ:
             if self.tls:
                 f.write(self.tls_config())
         with open(os.path.join(self.dir, "enabled_plugins"), "w") as f:
-            f.write("[].\n")
+            f.write("[" + ",".join(self.plugins) + "].\n")
         env = self.env()
         epmd = shutil.which("epmd") or "/usr/bin/epmd"
         self.epmd = subprocess.Popen([epmd, "-address", "127.0.0.1", "-port", str(self.epmd_port)], env=env,
@@ -156,6 +160,12 @@ class RabbitMQ:
         return ""
 
     def stop(self):
+        self.stop_node()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def stop_node(self):
+        """Stop the node and its epmd, keeping its data: start() brings it back with its
+        durable queues, persistent messages and runtime parameters."""
         if self.server and self.server.poll() is None:
             with contextlib.suppress(Exception):
                 self.ctl("stop", self.pid_file, timeout=60)
@@ -167,17 +177,6 @@ class RabbitMQ:
         if self.epmd and self.epmd.poll() is None:
             self.epmd.terminate()
             self.epmd.wait()
-        shutil.rmtree(self.dir, ignore_errors=True)
-
-    def __enter__(self):
-        try:
-            return self.start()
-        except BaseException:
-            self.stop()
-            raise
-
-    def __exit__(self, *exc):
-        self.stop()
 
     # --- helpers for tests (pika) ---
     def connection(self):
