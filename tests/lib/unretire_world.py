@@ -73,20 +73,30 @@ def seed(root):
 
 
 class World:
-    def __init__(self, tmp, phase="auto-recent"):
+    def __init__(self, tmp, phase="auto-recent", address=None):
+        """`address`: where the stand-in listens (default 127.0.0.1); given, every request
+        is also logged with its client's address (`requests_from`)."""
         self.tmp = pathlib.Path(tmp)
         (self.tmp / "git").mkdir()
         self.seed = seed(self.tmp)
         (self.tmp / "seed.yaml").write_text(yaml.safe_dump(self.seed))
         self.journal = self.tmp / "journal.jsonl"
+        listen = ["--host", address, "--verbose"] if address else []
         self.proc, self.url = start_standin(self.tmp / "ready.json", "--seed", self.tmp / "seed.yaml", "--journal",
-                                            self.journal, "--distgit-root", self.tmp / "git", python=PYTHON)
+                                            self.journal, "--distgit-root", self.tmp / "git", *listen, python=PYTHON)
         self.config = self.tmp / "flr.yaml"
         self.write_config(phase)
 
-    def write_config(self, phase):
-        write_flr_yaml(self.config, self.url, self.seed, self.tmp / "git",
-                       {"unretirement": {"phase": phase, "rawhide_tag": "f44"}})
+    def write_config(self, phase, path=None):
+        """flr.yaml for the stand-in and the bare repos (at `path`, default self.config),
+        its secret files beside it."""
+        return write_flr_yaml(path or self.config, self.url, self.seed, self.tmp / "git",
+                              {"unretirement": {"phase": phase, "rawhide_tag": "f44"}})
+
+    def requests_from(self, address):
+        """The stand-in's log lines of requests made from `address` (needs `address` at start)."""
+        log = pathlib.Path(f"{self.tmp / 'ready.json'}.log").read_text()
+        return [line for line in log.splitlines() if line.startswith(address + " ")]
 
     def entries(self):
         return [json.loads(line) for line in self.journal.read_text().splitlines() if line.strip()]
