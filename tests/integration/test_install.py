@@ -64,36 +64,6 @@ def test_binaries_find_the_library_relative_to_themselves(prefix):
         assert any(n.startswith("libflr") for n in tags["NEEDED"]), (b, tags)
 
 
-@pytest.fixture(scope="module")
-def usr_install(tmp_path_factory):
-    """The tree a -DCMAKE_INSTALL_PREFIX=/usr build installs (as flr.spec's %cmake does),
-    under DESTDIR. Its own build directory inside the build, kept for the next run; -O0 and
-    no tests, since only the link and install steps matter here."""
-    build = BUILD_DIR / "install-usr-check"
-    configure = ["cmake", "-S", str(SOURCE_DIR), "-B", str(build), "-DCMAKE_INSTALL_PREFIX=/usr",
-                 "-DCMAKE_BUILD_TYPE=None", "-DCMAKE_CXX_FLAGS=-O0", "-DFLR_BUILD_TESTS=OFF"]
-    for argv in (configure, ["nice", "cmake", "--build", str(build), "-j", str(os.cpu_count() or 2)]):
-        r = subprocess.run(argv, capture_output=True, text=True)
-        assert r.returncode == 0, r.stdout[-4000:] + r.stderr[-4000:]
-    destdir = tmp_path_factory.mktemp("destdir")
-    r = subprocess.run(["cmake", "--install", str(build)], capture_output=True, text=True,
-                       env=dict(os.environ, DESTDIR=str(destdir)))
-    assert r.returncode == 0, r.stdout + r.stderr
-    return destdir / "usr"
-
-
-def test_a_usr_build_has_no_rpath(usr_install):
-    # Fedora's check-rpaths: nothing installed under /usr names an RPATH or RUNPATH.
-    installed = sorted((usr_install / "bin").glob("flr-*")) + sorted(usr_install.glob("lib*/**/libflr*.so.*"))
-    assert {p.name for p in installed} >= set(binaries()), installed
-    assert any(p.name.startswith("libflr") for p in installed), installed
-    for path in installed:
-        if path.is_symlink():
-            continue
-        tags = dynamic_section(path)
-        assert "RPATH" not in tags and "RUNPATH" not in tags, (path, tags)
-
-
 def test_library_with_soversion_and_pkgconfig(prefix):
     lib = libdir(prefix)
     assert (lib / "libflr.so").is_symlink()
