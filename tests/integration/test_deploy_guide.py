@@ -17,6 +17,9 @@ SSH = "tests/integration/test_deploy_ssh.py"
 SSHHOST = "tests/lib/sshhost.py"
 SHOVEL = "tests/integration/test_deploy_shovel.py"
 RPM = "tests/integration/test_rpm.py"
+# Tests that run several of the guide's commands.
+CONTROLLER_USER = (SSH, "test_guide_controller_user_reaches_the_automation_user")
+RELOAD = ("tests/integration/test_listen_failure.py", "test_sighup_adds_a_route_without_dropping_inflight_work")
 
 RUN_BY = {
     # 1. Packages: the RPM built from flr.spec and unpacked as installing lays it out.
@@ -24,14 +27,11 @@ RUN_BY = {
         (RPM, "payload", '"rpm2cpio"'),
     # 2. Users: the controller's user on the namespace host (home under /home there).
     "useradd --system --create-home --home-dir /var/lib/flr-listen --shell /sbin/nologin flr-listen":
-        (SSH, "test_guide_controller_user_reaches_the_automation_user",
-         '"useradd", "--system", "--create-home", "--home-dir", LISTEN_HOME, "--shell", "/sbin/nologin", "flr-listen"'),
+        (*CONTROLLER_USER, '"useradd", "--system", "--create-home", "--home-dir", LISTEN_HOME, "--shell", "/sbin/nologin", "flr-listen"'),
     "install -d -o flr-listen -g flr-listen -m 0700 /var/lib/flr-listen/.ssh":
-        (SSH, "test_guide_controller_user_reaches_the_automation_user",
-         '"install", "-d", "-o", "flr-listen", "-g", "flr-listen", "-m", "0700", f"{LISTEN_HOME}/.ssh"'),
+        (*CONTROLLER_USER, '"install", "-d", "-o", "flr-listen", "-g", "flr-listen", "-m", "0700", f"{LISTEN_HOME}/.ssh"'),
     "sudo -u flr-listen ssh-keygen -q -t ed25519 -N '' -f /var/lib/flr-listen/.ssh/id_ed25519":
-        (SSH, "test_guide_controller_user_reaches_the_automation_user",
-         '"sudo", "-u", "flr-listen", "ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", LISTEN_KEY'),
+        (*CONTROLLER_USER, '"sudo", "-u", "flr-listen", "ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", LISTEN_KEY'),
     "useradd --create-home --shell /bin/sh --password '*' loopabull_releng":
         (SSHHOST, "add_automation_user", '"useradd", "--create-home", "--shell", "/bin/sh", "--password", "*", USER'),
     "install -d -o loopabull_releng -g loopabull_releng -m 0700 /home/loopabull_releng/.ssh":
@@ -50,8 +50,7 @@ RUN_BY = {
     "visudo -c": (SSHHOST, "install_sudoers", '"visudo", "-c"'),
     "sudo -u flr-listen ssh loopabull_releng@releng-automation.example sudo -n -l "
     "/usr/bin/flr-check-unretirement --ticket 1 --post --json":
-        (SSH, "test_guide_controller_user_reaches_the_automation_user",
-         '"sudo", "-u", "flr-listen", "ssh", "-i", LISTEN_KEY'),
+        (*CONTROLLER_USER, '"sudo", "-u", "flr-listen", "ssh", "-i", LISTEN_KEY'),
     # 4. Secrets and flr.yaml on the automation host (FLR_SYSCONFDIR of the build).
     "install -d -o root -g root -m 0700 /etc/flr/secrets":
         (SSHHOST, "install_config", '"install", "-d", "-o", "root", "-g", "root", "-m", "0700", secrets'),
@@ -82,16 +81,13 @@ RUN_BY = {
     # 9. Upgrading and rolling back.
     "dnf upgrade ./flr-0.1.0-1.fc41.x86_64.rpm": (RPM, "rpms", '"rpmbuild", "-bb"'),
     "cp -p /etc/flr/listen/releng.yaml /etc/flr/listen/releng.yaml.good":
-        ("tests/integration/test_listen_failure.py", "test_sighup_adds_a_route_without_dropping_inflight_work",
-         "cfg = config(broker, queue, old)"),
+        (*RELOAD, "cfg = config(broker, queue, old)"),
     "flr-listen --config /etc/flr/listen/releng.yaml --replay /usr/share/flr/examples/listen/messages.jsonl --json":
         ("tests/integration/test_listen_replay.py", None, "--replay"),
     "cp -p /etc/flr/listen/releng.yaml.good /etc/flr/listen/releng.yaml":
-        ("tests/integration/test_listen_failure.py", "test_sighup_adds_a_route_without_dropping_inflight_work",
-         "write_config(tmp_path, dict(cfg, routes=new))"),
+        (*RELOAD, "write_config(tmp_path, dict(cfg, routes=new))"),
     "systemctl reload flr-listen@releng.service":
-        ("tests/integration/test_listen_failure.py", "test_sighup_adds_a_route_without_dropping_inflight_work",
-         "lis.proc.send_signal(signal.SIGHUP)"),
+        (*RELOAD, "lis.proc.send_signal(signal.SIGHUP)"),
 }
 
 
