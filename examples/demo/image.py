@@ -51,8 +51,8 @@ def _routes(tmp, bin_dir):
     inventory.write_text(yaml.safe_dump({"all": {"hosts": {"localhost": {
         "ansible_connection": "local", "ansible_python_interpreter": "/usr/bin/python3",
         "flr_sudo": [], "flr_bin": str(bin_dir)}}}}))
-    cfg["ansible"].update({"inventory": str(inventory)})
-    cfg["env_allow"] = ["FLR_CONFIG"]
+    cfg["ansible"].update({"cfg": str(HERE / "ansible.cfg"), "inventory": str(inventory)})
+    cfg["env_allow"] = ["FLR_CONFIG", "ANSIBLE_HOME", "ANSIBLE_LOCAL_TEMP"]
     path = tmp / "image-listen.yaml"
     path.write_text(yaml.safe_dump(cfg))
     return path
