@@ -83,8 +83,8 @@ def run(bin_dir, tmp, env):
             tmp / "state", [registry.host] if registry else [])})
         env = dict(env, FLR_CONFIG=str(config), TMPDIR=str(tmp))
         control.tag(NEW_BASH)
-        print(f"\n== Container base image: {NEW_BASH} tagged into f41-updates; its buildsys.tag message:")
-        print("   $ flr-listen --config examples/image/flr-listen.yaml --replay tag.jsonl")
+        print(f"\n== Container base image: {NEW_BASH} tagged into f41-updates; its buildsys.tag message")
+        print("   through flr-listen --config examples/image/flr-listen.yaml (rebuild.yml), then the report:")
         r = subprocess.run([str(bin_dir / "flr-listen"), "--config", str(_routes(tmp, bin_dir)),
                             "--replay", str(_message(tmp)), "--json"], env=env, capture_output=True, text=True,
                            timeout=300)
@@ -107,8 +107,7 @@ def run(bin_dir, tmp, env):
             return checks
         control.complete(kiwi[0]["result"], NEW_IMAGE, [NEW_BASH] + SOURCES[1:])
         control.upload_archives(NEW_IMAGE, build_archives(tmp, "demo"))
-        print(f"   (Koji completes the task as {NEW_IMAGE})")
-        print("   $ flr-image-release --release 41 --image fedora   # weekly, flr-image-release@.timer")
+        print(f"   Koji built {NEW_IMAGE}; weekly: $ flr-image-release --release 41 --image fedora")
         r = subprocess.run([str(bin_dir / "flr-image-release"), "--release", "41", "--image", "fedora"], env=env,
                            capture_output=True, text=True, timeout=300)
         for ln in r.stdout.splitlines()[:1]:
