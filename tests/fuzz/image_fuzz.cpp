@@ -1,5 +1,6 @@
 // libFuzzer target: what the image workflow reads from outside: its state files, Bodhi's
 // release list, Koji's task answers, and NVRs compared by rpm's rules.
+#include "attempt.hpp"
 #include "core/xmlrpc.hpp"
 #include "releng/image/state.hpp"
 #include "releng/rpmver.hpp"
@@ -10,15 +11,7 @@
 #include <cstdint>
 #include <string_view>
 
-namespace {
-template <class F>
-void attempt(F f) {
-    try {
-        f();
-    } catch (const flr::Error&) {
-    }
-}
-}  // namespace
+using flr::fuzz::attempt;
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     std::string_view text(reinterpret_cast<const char*>(data), size);
