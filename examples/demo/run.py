@@ -28,6 +28,9 @@ sys.path.insert(0, str(SOURCE / "tests" / "standin"))
 import make_distgit  # noqa: E402
 from flr_standin import write_flr_yaml  # noqa: E402
 
+sys.path.insert(0, str(HERE))
+import image as image_demo  # noqa: E402
+
 PHASE = "auto-recent"
 OLD, RECENT = ("python-oldlib", 12001), ("python-retro", 12002)
 
@@ -143,6 +146,7 @@ def main():
             f"#{RECENT[1]} closed as Processed": closes[RECENT[1]] == ["Processed"],
             f"{OLD[0]}: untouched": "Unretirement request" not in git(tmp, OLD[0], "log", "--format=%s", "rawhide"),
         }
+        checks.update(image_demo.run(bin_dir, tmp, env))
         print("\n== Outcome")
         for what, ok in checks.items():
             print(f"   {'ok  ' if ok else 'FAIL'} {what}")

@@ -2,6 +2,7 @@
 
 #include "releng/git_history.hpp"
 
+#include <flr/bodhi.hpp>
 #include <flr/bugzilla.hpp>
 #include <flr/error.hpp>
 #include <flr/koji.hpp>
@@ -46,6 +47,50 @@ public:
 
 private:
     Lazy<koji::Client>& koji_;
+};
+
+class ImagesAdapter : public ImagesPort {
+public:
+    explicit ImagesAdapter(Lazy<koji::Client>& koji) : koji_(koji) {}
+    std::optional<koji::Build> latest_build(const std::string& tag, const std::string& package) override {
+        auto builds = koji_.get().latest_builds(tag, package);
+        return builds.empty() ? std::nullopt : std::optional<koji::Build>(builds.front());
+    }
+    std::vector<koji::Archive> image_archives(std::int64_t build_id) override {
+        return koji_.get().archives(build_id, "image");
+    }
+    std::vector<std::vector<koji::Rpm>> archive_rpms(const std::vector<std::int64_t>& ids) override {
+        return koji_.get().image_rpms_many(ids);
+    }
+    std::vector<std::optional<koji::Build>> builds(const std::vector<std::int64_t>& ids) override {
+        return koji_.get().builds_many(ids);
+    }
+    std::vector<std::vector<koji::Build>> latest_builds(const std::string& tag,
+                                                        const std::vector<std::string>& packages) override {
+        return koji_.get().latest_builds_many(tag, packages);
+    }
+    std::optional<koji::Task> task(std::int64_t id) override { return koji_.get().task(id); }
+    std::int64_t submit(const koji::KiwiBuild& build) override { return koji_.get().kiwi_build(build); }
+    std::string topurl() override { return koji_.get().topurl(); }
+
+private:
+    Lazy<koji::Client>& koji_;
+};
+
+class UpdatesAdapter : public UpdatesPort {
+public:
+    explicit UpdatesAdapter(Lazy<bodhi::Client>& bodhi) : bodhi_(bodhi) {}
+    std::vector<bodhi::Update> stable_since(const std::string& release, const std::string& since) override {
+        bodhi::UpdateQuery q;
+        q.releases = {release};
+        q.status = "stable";
+        q.pushed_since = since;
+        return bodhi_.get().updates(q);
+    }
+    std::vector<bodhi::Release> releases() override { return bodhi_.get().releases(); }
+
+private:
+    Lazy<bodhi::Client>& bodhi_;
 };
 
 class BugzillaAdapter : public ReviewsPort {
@@ -122,22 +167,28 @@ struct ServicePorts::Impl {
           distgit_client([&config] { return pagure::connect(config, "distgit"); }),
           koji_client([&config] { return koji::connect(config); }),
           bz_client([&config] { return bugzilla::connect(config); }),
+          bodhi_client([&config] { return bodhi::connect(config); }),
           history(config.section("distgit").string_or("git_url", "ssh://pkgs.fedoraproject.org"), settings.identity),
           koji(koji_client),
           bugzilla(bz_client),
           packages(distgit_client),
-          tickets(pagure, settings.ticket_project) {}
+          tickets(pagure, settings.ticket_project),
+          images(koji_client),
+          updates(bodhi_client) {}
 
     Lazy<pagure::Client> pagure;
     Lazy<pagure::Client> distgit_client;
     Lazy<koji::Client> koji_client;
     Lazy<bugzilla::Client> bz_client;
+    Lazy<bodhi::Client> bodhi_client;
     GitHistory history;
     KojiAdapter koji;
     BugzillaAdapter bugzilla;
     ProjectsAdapter packages;
     TicketsAdapter tickets;
     SystemClock clock;
+    ImagesAdapter images;
+    UpdatesAdapter updates;
 };
 
 ServicePorts::ServicePorts(const Config& config, ServiceSettings settings)
@@ -146,7 +197,8 @@ ServicePorts::ServicePorts(const Config& config, ServiceSettings settings)
 ServicePorts::~ServicePorts() = default;
 
 Ports ServicePorts::ports() {
-    return Ports{&impl_->history, &impl_->koji, &impl_->bugzilla, &impl_->packages, &impl_->tickets, &impl_->clock};
+    return Ports{&impl_->history, &impl_->koji,  &impl_->bugzilla, &impl_->packages,
+                 &impl_->tickets, &impl_->clock, &impl_->images,   &impl_->updates};
 }
 
 TicketsPort& ServicePorts::tickets() {

@@ -6,11 +6,13 @@
 
 #include "releng/ports/clock.hpp"
 #include "releng/ports/history.hpp"
+#include "releng/ports/images.hpp"
 #include "releng/ports/koji.hpp"
 #include "releng/ports/projects.hpp"
 #include "releng/ports/repo.hpp"
 #include "releng/ports/reviews.hpp"
 #include "releng/ports/tickets.hpp"
+#include "releng/ports/updates.hpp"
 
 namespace flr::releng {
 
@@ -21,6 +23,8 @@ struct Ports {
     ProjectsPort* projects = nullptr;
     TicketsPort* tickets = nullptr;
     const Clock* clock = nullptr;
+    ImagesPort* images = nullptr;
+    UpdatesPort* updates = nullptr;
 };
 
 }  // namespace flr::releng

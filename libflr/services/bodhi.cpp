@@ -29,6 +29,19 @@ public:
         return out;
     }
 
+    std::vector<Release> releases() override {
+        std::vector<Release> out;
+        services::paginate(100, "bodhi: stopped listing releases", [&](int page) {
+            http::Fields f{{"exclude_archived", "true"}, {"rows_per_page", "100"}, {"page", std::to_string(page)}};
+            auto j = http_.send_json(
+                {"GET", url_ + "/releases/" + http::query(f), {{"Accept", "application/json"}}, {}, {}});
+            auto result = services::decode("bodhi", "a release list", j, release_page_from_json);
+            std::move(result.releases.begin(), result.releases.end(), std::back_inserter(out));
+            return result.page < result.pages;
+        });
+        return out;
+    }
+
 private:
     static http::Fields fields(const UpdateQuery& q, int page) {
         http::Fields f;

@@ -36,4 +36,17 @@ UpdatePage update_page_from_json(const Json& j) {
     return page;
 }
 
+ReleasePage release_page_from_json(const Json& j) {
+    services::expect_object(j, "a release list");
+    ReleasePage page;
+    for (const auto& r : services::array(j, "releases")) {
+        services::expect_object(r, "a release");
+        page.releases.push_back({services::str(r, "name"), services::str(r, "version"), services::str(r, "branch"),
+                                 services::str(r, "state"), services::str(r, "id_prefix")});
+    }
+    page.page = static_cast<int>(services::num(j, "page"));
+    page.pages = static_cast<int>(services::num(j, "pages"));
+    return page;
+}
+
 }  // namespace flr::bodhi

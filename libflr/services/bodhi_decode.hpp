@@ -15,4 +15,11 @@ struct UpdatePage {
     int pages = 1;
 };
 UpdatePage update_page_from_json(const services::Json& j);
+// One page of a GET /releases/ answer.
+struct ReleasePage {
+    std::vector<Release> releases;
+    int page = 1;
+    int pages = 1;
+};
+ReleasePage release_page_from_json(const services::Json& j);
 }  // namespace flr::bodhi

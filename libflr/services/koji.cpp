@@ -114,9 +114,13 @@ Struct package_kwargs(const PackageQuery& q) {
     return kw;
 }
 
+// Answers per multicall: bulk queries go in rounds of this many calls.
+constexpr std::size_t multicall_batch = 1000;
+
 class XmlRpcClient final : public Client {
 public:
-    explicit XmlRpcClient(services::Endpoint endpoint) : s_(std::move(endpoint)) {}
+    XmlRpcClient(services::Endpoint endpoint, std::string topurl)
+        : s_(std::move(endpoint)), topurl_(std::move(topurl)) {}
 
     std::optional<Build> build(const std::string& nvr) override { return get_build(nvr); }
     std::optional<Build> build(std::int64_t id) override { return get_build(id); }
@@ -193,8 +197,61 @@ public:
         return many(calls, rpm_from);
     }
 
+    std::vector<std::optional<Build>> builds_many(const std::vector<std::int64_t>& ids) override {
+        std::vector<Call> calls;
+        for (auto id : ids) {
+            calls.push_back({"getBuild", {Value(id)}, {}});
+        }
+        std::vector<std::optional<Build>> out;
+        for_each_answer(calls, [&](const Call& c, const Value& v) {
+            out.push_back(v.is_nil() ? std::nullopt
+                                     : std::optional<Build>(s_.guard(c.method, [&] { return build_from(v); })));
+        });
+        return out;
+    }
+
+    std::vector<std::vector<Build>> latest_builds_many(const std::string& tag,
+                                                       const std::vector<std::string>& packages) override {
+        std::vector<Call> calls;
+        for (const auto& p : packages) {
+            calls.push_back({"getLatestBuilds", {tag}, {{"package", p}}});
+        }
+        std::vector<std::vector<Build>> out;
+        for_each_answer(calls, [&](const Call& c, const Value& v) {
+            out.push_back(s_.guard(c.method, [&] { return list_from(v, build_from); }));
+        });
+        return out;
+    }
+
+    std::optional<Task> task(std::int64_t id) override {
+        Value v = s_.call({"getTaskInfo", {Value(id)}, {}});
+        return v.is_nil() ? std::nullopt : std::optional<Task>(s_.guard("getTaskInfo", [&] { return task_from(v); }));
+    }
+
+    std::string topurl() const override { return topurl_; }
+
     void unblock(const std::string& tag, const std::string& package) override {
         s_.authenticated({"packageListUnblock", {tag, package}, {}});
+    }
+
+    std::int64_t kiwi_build(const KiwiBuild& b) override {
+        Array arches(b.arches.begin(), b.arches.end());
+        Struct kw;
+        if (!b.optional_arches.empty()) {
+            kw["optional_arches"] = Array(b.optional_arches.begin(), b.optional_arches.end());
+        }
+        if (!b.profile.empty()) {
+            kw["profile"] = b.profile;
+        }
+        if (b.scratch) {
+            kw["scratch"] = true;
+        }
+        if (!b.release.empty()) {
+            kw["release"] = b.release;
+        }
+        Value v = s_.authenticated(
+            {"kiwiBuild", {b.target, Value(std::move(arches)), b.description_url, b.description_path}, std::move(kw)});
+        return s_.guard("kiwiBuild", [&] { return v.as_int(); });
     }
 
 private:
@@ -223,20 +280,42 @@ private:
         return out;
     }
 
+    // The answers to `calls`, in rounds of multicall_batch calls; a fault throws.
+    template <class F>
+    void for_each_answer(const std::vector<Call>& calls, F on_answer) {
+        for (std::size_t start = 0; start < calls.size(); start += multicall_batch) {
+            std::size_t end = std::min(calls.size(), start + multicall_batch);
+            std::vector<Call> round(calls.begin() + static_cast<std::ptrdiff_t>(start),
+                                    calls.begin() + static_cast<std::ptrdiff_t>(end));
+            auto parts = s_.multicall(round);
+            for (std::size_t i = 0; i < parts.size(); ++i) {
+                if (auto* fault = std::get_if<xmlrpc::Fault>(&parts[i])) {
+                    throw make_fault(*fault);
+                }
+                on_answer(round[i], std::get<Value>(parts[i]));
+            }
+        }
+    }
+
     Session s_;
+    std::string topurl_;
 };
 
 }  // namespace
 
 std::unique_ptr<Client> connect(const Config& config) {
-    auto endpoint = services::endpoint(config, "koji", {"url", "cert", "ca"});
+    auto endpoint = services::endpoint(config, "koji", {"url", "topurl", "cert", "ca"});
+    std::string topurl = endpoint.section.string_or("topurl", "");
+    while (!topurl.empty() && topurl.back() == '/') {
+        topurl.pop_back();
+    }
     if (auto cert = endpoint.section.string("cert")) {
         endpoint.http.client_cert = services::config_path(config, *cert);
     }
     if (auto ca = endpoint.section.string("ca")) {
         endpoint.http.ca_bundle = services::config_path(config, *ca);
     }
-    return std::make_unique<XmlRpcClient>(std::move(endpoint));
+    return std::make_unique<XmlRpcClient>(std::move(endpoint), std::move(topurl));
 }
 
 }  // namespace flr::koji

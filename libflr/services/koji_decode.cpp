@@ -56,6 +56,7 @@ Build build_from(const Value& v) {
     b.completion_time = text(v, "completion_time");
     b.task_id = opt_i64(v, "task_id");
     b.tag_name = text(v, "tag_name");
+    b.tag_event = opt_i64(v, "create_event");
     return b;
 }
 
@@ -88,6 +89,15 @@ Rpm rpm_from(const Value& v) {
     r.arch = text(v, "arch");
     r.nvr = text(v, "nvr");
     return r;
+}
+
+Task task_from(const Value& v) {
+    expect_struct(v, "a task");
+    auto state = i64(v, "state");
+    if (state < 0 || state > 5) {
+        throw xmlrpc::Mismatch(fmt::format("unknown task state {}", state));
+    }
+    return Task{i64(v, "id"), text(v, "method"), static_cast<TaskState>(state)};
 }
 
 std::string fault_name(std::int64_t code) {

@@ -12,6 +12,7 @@ Tag tag_from(const xmlrpc::Value& v);
 PackageEntry package_from(const xmlrpc::Value& v);
 Archive archive_from(const xmlrpc::Value& v);
 Rpm rpm_from(const xmlrpc::Value& v);
+Task task_from(const xmlrpc::Value& v);
 
 // An array of structs decoded one by one.
 template <class F>

@@ -1,4 +1,5 @@
 // libFuzzer target: JSON answers of Pagure, Bugzilla and Bodhi, and error-message extraction.
+#include "attempt.hpp"
 #include "core/http.hpp"
 #include "services/bodhi_decode.hpp"
 #include "services/bugzilla_decode.hpp"
@@ -8,15 +9,7 @@
 #include <cstddef>
 #include <cstdint>
 
-namespace {
-template <class F>
-void attempt(F f) {
-    try {
-        f();
-    } catch (const flr::Error&) {
-    }
-}
-}  // namespace
+using flr::fuzz::attempt;
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     auto j = nlohmann::json::parse(data, data + size, nullptr, false);

@@ -41,6 +41,7 @@ from standin_services.bugzilla import BugzillaService  # noqa: E402
 from standin_services.common import (  # noqa: E402
     MUTATING_METHODS, Journal, Request, Response, http_entry, json_response,
 )
+from standin_services.image import ImageService, mounts as image_mounts  # noqa: E402
 from standin_services.koji import KojiHub  # noqa: E402
 from standin_services.pagure import PagureService  # noqa: E402
 
@@ -127,6 +128,8 @@ class StandIn:
         self.mounts = [("/pagure", "pagure", self.pagure), ("/distgit", "distgit", self.distgit),
                        ("/kojihub", "koji", self.koji), ("/rest", "bugzilla", self.bugzilla),
                        ("/updates", "bodhi", self.bodhi)]
+        self.image = ImageService(self.koji, self.bodhi, self.journal)
+        self.mounts += image_mounts(self.image)
         self.faults = Faults()
         self.fail_first = (fail_first, fail_status)
         self._apply_seed()
@@ -148,6 +151,7 @@ class StandIn:
             self.pagure.reset_storage()
             self.distgit.reset_storage()
             self.journal.clear()
+            self.image.reset()
             self.fail_first = (0, self.fail_first[1])
             self._apply_seed()
 
@@ -203,6 +207,9 @@ class StandIn:
             except (ValueError, TypeError, AttributeError) as err:
                 return json_response({"error": str(err)}, 400)
             return json_response({"faults": self.faults.describe()})
+        if what.startswith("image/"):
+            with self.lock:
+                return self.image.control(req, what)
         if what == "reset" and req.method == "POST":
             self.reset()
             return json_response({"message": "State reset to the seed"})
@@ -289,7 +296,7 @@ def flr_config(url, secrets_dir, seed=None, distgit_root=None, extra=None):
         "pagure": {"url": url + "/pagure", "token_file": secret("pagure.token", "pagure", "token", "pagure-token")},
         "distgit": {"url": url + "/distgit", "git_url": git_url,
                     "token_file": secret("distgit.token", "distgit", "token", "distgit-token")},
-        "koji": {"url": url + "/kojihub",
+        "koji": {"url": url + "/kojihub", "topurl": url + "/kojifiles",
                  "cert": write_secret(os.path.join(secrets_dir, "koji.pem"), "not used over plain http\n")},
         "bugzilla": {"url": url, "api_key_file": secret("bugzilla.key", "bugzilla", "api_key", "bugzilla-key")},
         "bodhi": {"url": url},

@@ -1,4 +1,4 @@
-// Bodhi REST: query updates by release, status and push date, all pages.
+// Bodhi REST: query updates by release, status and push date, and the releases, all pages.
 #pragma once
 
 #include <flr/export.hpp>
@@ -39,10 +39,21 @@ struct UpdateQuery {
     int max_pages = 100;
 };
 
+// One release of GET /releases/.
+struct Release {
+    std::string name;       // "F41", "F41C", "EPEL-9"
+    std::string version;    // "41"
+    std::string branch;     // "f41", "rawhide"
+    std::string state;      // "current", "pending", "frozen", "archived", "disabled"
+    std::string id_prefix;  // "FEDORA", "FEDORA-CONTAINER", "FEDORA-EPEL", ...
+};
+
 class FLR_EXPORT Client {
 public:
     virtual ~Client();
     virtual std::vector<Update> updates(const UpdateQuery& query) = 0;
+    // Every release Bodhi knows that is not archived, all pages.
+    virtual std::vector<Release> releases() = 0;
 };
 
 // From flr.yaml(5) `bodhi:` {url} and the http settings.

@@ -46,7 +46,8 @@ struct Build {
     std::string creation_time;
     std::string completion_time;
     std::optional<std::int64_t> task_id;
-    std::string tag_name;  // set by getLatestBuilds / listTagged
+    std::string tag_name;                   // set by getLatestBuilds / listTagged
+    std::optional<std::int64_t> tag_event;  // the event that tagged it (getLatestBuilds / listTagged)
 };
 
 struct Tag {
@@ -89,6 +90,30 @@ struct Rpm {
     std::string nvr;
 };
 
+// A task (getTaskInfo). state: 0 free, 1 open, 2 closed, 3 canceled, 4 assigned, 5 failed.
+enum class TaskState : int { free = 0, open = 1, closed = 2, canceled = 3, assigned = 4, failed = 5 };
+
+struct Task {
+    std::int64_t id = 0;
+    std::string method;
+    TaskState state = TaskState::free;
+    bool finished() const noexcept {
+        return state == TaskState::closed || state == TaskState::canceled || state == TaskState::failed;
+    }
+};
+
+// kiwiBuild's arguments (Koji's KIWI plugin); empty/unset ones are not sent.
+struct KiwiBuild {
+    std::string target;
+    std::vector<std::string> arches;
+    std::string description_url;
+    std::string description_path;
+    std::vector<std::string> optional_arches;
+    std::string profile;
+    bool scratch = false;
+    std::string release;
+};
+
 struct TaggedQuery {
     bool inherit = false;
     bool latest = false;
@@ -125,12 +150,24 @@ public:
     // Bulk queries in one multicall round trip; results in the order asked.
     virtual std::vector<std::vector<PackageEntry>> packages_many(const std::vector<PackageQuery>& queries) = 0;
     virtual std::vector<std::vector<Rpm>> image_rpms_many(const std::vector<std::int64_t>& archive_ids) = 0;
+    // getBuild for each id; nullopt where there is no such build.
+    virtual std::vector<std::optional<Build>> builds_many(const std::vector<std::int64_t>& build_ids) = 0;
+    // getLatestBuilds(tag, package=p) for each package (with inheritance), in the order asked.
+    virtual std::vector<std::vector<Build>> latest_builds_many(const std::string& tag,
+                                                               const std::vector<std::string>& packages) = 0;
+    // nullopt when no such task.
+    virtual std::optional<Task> task(std::int64_t id) = 0;
+    // Koji's topurl (flr.yaml `koji.topurl`), without a trailing slash; "" when unset.
+    virtual std::string topurl() const = 0;
 
     // Unblock `package` in `tag` (logs in first). Throws Fault when Koji refuses.
     virtual void unblock(const std::string& tag, const std::string& package) = 0;
+    // Submit an image build through the KIWI plugin (logs in first; needs the `image`
+    // permission). Returns the task id.
+    virtual std::int64_t kiwi_build(const KiwiBuild& build) = 0;
 };
 
-// From flr.yaml(5) `koji:` {url, cert (PEM with key, for writes), ca} and the http settings.
+// From flr.yaml(5) `koji:` {url, topurl, cert (PEM with key, for writes), ca} and the http settings.
 FLR_EXPORT std::unique_ptr<Client> connect(const Config& config);
 
 }  // namespace flr::koji
