@@ -43,8 +43,8 @@ BrokerLoop::BrokerLoop(ConfigPtr cfg, ConfigLoader loader, Connect connect, std:
     connected();
 }
 
-// Opened once the broker has answered (one that refuses is exit 4 whatever the
-// journal) and before anything is declared or consumed.
+// Opened once the broker has answered and the declarations went through (a broker
+// that refuses either is exit 4 whatever the journal), before anything is consumed.
 void BrokerLoop::open_journal() {
     const JournalSettings& j = session_.config().journal;
     journal_ =
@@ -303,9 +303,6 @@ void BrokerLoop::open() {
     conn_ = connect_();
     ++generation_;
     try {
-        if (!journal_) {
-            open_journal();
-        }
         setup();
     } catch (...) {
         conn_.reset();
@@ -343,6 +340,9 @@ void BrokerLoop::setup() {
     }
     conn_->qos(static_cast<std::uint16_t>(a.prefetch));
     conn_->confirm_select();
+    if (!journal_) {
+        open_journal();
+    }
     conn_->consume(a.queue);
     log::info(fmt::format("consuming {} ({} route(s), {} worker(s), prefetch {})", a.queue,
                           session_.config().routes.size(), session_.config().workers, a.prefetch));
