@@ -105,6 +105,15 @@ void check_identity(sqlite3* db, const std::string& path) {
     }
 }
 
+// Runs a statement that returns no row, then resets it for the next use.
+void run_done(sqlite3* db, const std::string& path, sqlite3_stmt* s, const char* what) {
+    int rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE) {
+        fail(db, path, what);
+    }
+}
+
 void bind_text(sqlite3_stmt* s, int i, const std::string& v) {
     sqlite3_bind_text(s, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
 }
@@ -214,11 +223,7 @@ void Journal::begin() {
     if (open_tx_) {
         return;
     }
-    int rc = sqlite3_step(begin_.get());
-    sqlite3_reset(begin_.get());
-    if (rc != SQLITE_DONE) {
-        fail(db_, path_, "cannot write it");
-    }
+    run_done(db_, path_, begin_.get(), "cannot write it");
     open_tx_ = true;
 }
 
@@ -237,11 +242,7 @@ void Journal::record(const JobRecord& r) {
     bind_text(s, 10, r.outcome);
     bind_text(s, 11, r.output);
     bind_text(s, 12, r.batch);
-    int rc = sqlite3_step(s);
-    sqlite3_reset(s);
-    if (rc != SQLITE_DONE) {
-        fail(db_, path_, "cannot write it");
-    }
+    run_done(db_, path_, s, "cannot write it");
     ++pending_;
 }
 
@@ -264,11 +265,7 @@ void Journal::commit() {
     if (!open_tx_) {
         return;
     }
-    int rc = sqlite3_step(commit_.get());
-    sqlite3_reset(commit_.get());
-    if (rc != SQLITE_DONE) {
-        fail(db_, path_, "cannot commit");
-    }
+    run_done(db_, path_, commit_.get(), "cannot commit");
     open_tx_ = false;
     pending_ = 0;
 }
@@ -282,11 +279,7 @@ std::size_t Journal::prune(const std::string& path, double cutoff) {
         for (;;) {
             sqlite3_bind_double(del.get(), 1, cutoff);
             sqlite3_bind_int(del.get(), 2, prune_chunk);
-            int rc = sqlite3_step(del.get());
-            sqlite3_reset(del.get());
-            if (rc != SQLITE_DONE) {
-                fail(db, path, "cannot prune it");
-            }
+            run_done(db, path, del.get(), "cannot prune it");
             auto n = static_cast<std::size_t>(sqlite3_changes(db));
             total += n;
             if (n < static_cast<std::size_t>(prune_chunk)) {
