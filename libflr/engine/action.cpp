@@ -71,13 +71,26 @@ void write_private_file(const std::string& path, const std::string& data) {
     }
 }
 
-Launch prepare(const Route& route, const Message& msg, int attempt, const ActionEnv& env, unsigned long serial) {
+Launch prepare(const Route& route, const Message& msg, int attempt, const ActionEnv& env, unsigned long serial,
+               const std::vector<const Message*>& batch) {
     FieldContext ctx{msg, attempt};
     Launch launch;
     launch.spec.merge_stderr = true;
+    if (!route.is_playbook && !batch.empty()) {
+        launch.vars_file = fmt::format("{}/batch-{}.json", env.vars_dir, serial);
+        write_private_file(launch.vars_file, batch_json(batch));
+        ctx.batch_file = &launch.vars_file;
+    }
     if (!route.is_playbook) {
-        for (std::size_t i = 0; i < route.command.size(); ++i) {
-            launch.spec.argv.push_back(argument(route.command[i], ctx, fmt::format("command[{}]", i)));
+        try {
+            for (std::size_t i = 0; i < route.command.size(); ++i) {
+                launch.spec.argv.push_back(argument(route.command[i], ctx, fmt::format("command[{}]", i)));
+            }
+        } catch (...) {
+            if (!launch.vars_file.empty()) {
+                ::unlink(launch.vars_file.c_str());
+            }
+            throw;
         }
         launch.spec.env = child_env(env, nullptr);
         return launch;
@@ -85,7 +98,7 @@ Launch prepare(const Route& route, const Message& msg, int attempt, const Action
     std::string playbook = argument(route.playbook, ctx, "playbook");
     check_path(playbook);
     launch.vars_file = fmt::format("{}/job-{}.yml", env.vars_dir, serial);
-    write_private_file(launch.vars_file, vars_yaml(msg, attempt));
+    write_private_file(launch.vars_file, batch.empty() ? vars_yaml(msg, attempt) : batch_vars_yaml(batch, attempt));
     auto& argv = launch.spec.argv;
     argv = route.ansible.playbook_cmd;
     argv.push_back(playbook);

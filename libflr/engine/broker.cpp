@@ -43,6 +43,19 @@ BrokerLoop::BrokerLoop(ConfigPtr cfg, ConfigLoader loader, Connect connect, std:
     connected();
 }
 
+// Opened once the broker has answered and the declarations went through (a broker
+// that refuses either is exit 4 whatever the journal), before anything is consumed.
+void BrokerLoop::open_journal() {
+    const JournalSettings& j = session_.config().journal;
+    journal_ =
+        std::make_unique<Journal>(j.path, j.fresh_on_corrupt ? Journal::OnCorrupt::fresh : Journal::OnCorrupt::fail);
+    journal_->start_pruning(j.retention);
+    log::info(fmt::format("journal {}", j.path));
+    session_.dispatcher().set_report([this](const Message& msg, const JobFailure& run, bool ok) {
+        journal_run(msg, run, ok ? outcome::succeeded : outcome::failed);
+    });
+}
+
 BrokerLoop::~BrokerLoop() = default;
 
 listen::Summary BrokerLoop::run() {
@@ -176,6 +189,9 @@ void BrokerLoop::after_wait() {
     for (const Completion& c : completions_) {
         complete(c);
     }
+    if (!conn_) {
+        journal_->commit();  // no acks to wait for: the runs are on disk at once
+    }
     if (ConfigPtr before = session_.take_replaced()) {
         rebind(before->amqp, amqp());
     }
@@ -197,6 +213,7 @@ void BrokerLoop::lost(const Error& e) {
                              e.what(), session_.dispatcher().running()));
     conn_.reset();
     session_.live.connected = false;
+    session_.dispatcher().release_batches();  // their deliveries died with the channel
     acks_.clear();
     confirms_.clear();
     dead_pending_.clear();
@@ -223,7 +240,9 @@ void BrokerLoop::release() {
 // -> draining (SIGTERM/SIGINT): cancel the consumer and start nothing new.
 void BrokerLoop::begin_drain() {
     session_.dispatcher().set_paused(true);
-    state_ = BrokerState::draining;  // deliveries that were already on their way stay unacked
+    session_.dispatcher().release_batches();  // not started: left for redelivery
+    state_ = BrokerState::draining;           // deliveries that were already on their way stay unacked
+    after_wait();                             // the released messages leave at once
     try {
         if (conn_) {
             conn_->cancel();
@@ -241,6 +260,7 @@ void BrokerLoop::close() {
                                  session_.dispatcher().running()));
     }
     try {
+        journal_->commit();
         if (conn_) {
             acks_.flush(sink_);
             conn_->close();
@@ -320,6 +340,9 @@ void BrokerLoop::setup() {
     }
     conn_->qos(static_cast<std::uint16_t>(a.prefetch));
     conn_->confirm_select();
+    if (!journal_) {
+        open_journal();
+    }
     conn_->consume(a.queue);
     log::info(fmt::format("consuming {} ({} route(s), {} worker(s), prefetch {})", a.queue,
                           session_.config().routes.size(), session_.config().workers, a.prefetch));
@@ -358,8 +381,12 @@ std::size_t BrokerLoop::ack_batch() const {
 // is full and no job is waiting to start (more deliveries are wanted now); otherwise at
 // most ack_delay after the first of them finished. Fewer acks mean fewer sends for
 // flr-listen and fewer, larger delivery rounds from the broker.
+// The journal is committed just before each batch goes out (a job's completion is on
+// disk before its ack is sent, at one fsync per batch), and runs with no ack to send yet
+// are committed on the same timer.
 std::optional<int> BrokerLoop::send_acks() {
-    if (!conn_ || acks_.unsent() == 0) {
+    bool acks = conn_ && acks_.unsent() > 0;
+    if (!acks && journal_->pending() == 0) {
         ack_due_.reset();
         return std::nullopt;
     }
@@ -369,8 +396,11 @@ std::optional<int> BrokerLoop::send_acks() {
     }
     auto prefetch = static_cast<std::size_t>(std::max(0, amqp().prefetch));
     bool starved = prefetch > 0 && acks_.size() >= prefetch && session_.dispatcher().queued() == 0;
-    if (acks_.unsent() >= ack_batch() || starved || now >= *ack_due_) {
-        acks_.flush(sink_);
+    if ((acks && (acks_.unsent() >= ack_batch() || starved)) || now >= *ack_due_) {
+        journal_->commit();
+        if (acks) {
+            acks_.flush(sink_);
+        }
         ack_due_.reset();
         return std::nullopt;
     }

@@ -15,6 +15,7 @@
 #include "core/amqp.hpp"
 #include "engine/ack_window.hpp"
 #include "engine/dead_letter.hpp"
+#include "engine/journal.hpp"
 #include "engine/listener_impl.hpp"
 
 #include <flr/error.hpp>
@@ -26,24 +27,11 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
-#include <unordered_set>
 
 namespace flr::engine {
 
 // Connection options from the amqp section (reads the password file); throws ConfigError.
 amqp::Options connect_options(const AmqpSettings& a, const std::string& connection_name);
-
-// (message id, route) pairs that succeeded lately: a redelivery skips them.
-class RecentSuccesses {
-public:
-    static constexpr std::size_t capacity = 4096;
-    void add(const std::string& id, const std::string& route);
-    bool contains(const std::string& id, const std::string& route) const;
-
-private:
-    std::unordered_set<std::string> set_;
-    std::deque<std::string> order_;
-};
 
 enum class BrokerState : std::uint8_t { connecting, consuming, back_pressured, draining, closed };
 const char* to_string(BrokerState s) noexcept;
@@ -68,6 +56,7 @@ public:
     BrokerState state() const noexcept { return state_; }
     Session& session() noexcept { return session_; }
     std::size_t in_flight() const noexcept { return inflight_.size(); }
+    Journal& journal() noexcept { return *journal_; }
 
 private:
     // A routed delivery until its jobs are done (and its dead letters confirmed).
@@ -98,6 +87,7 @@ private:
     bool taking();
     std::size_t ack_batch() const;
     void open();
+    void open_journal();
     void setup();
     void rebind(const AmqpSettings& before, const AmqpSettings& after);
     void wait(int fd, int timeout_ms, bool reading);
@@ -110,9 +100,11 @@ private:
     void dead_letter_invalid(amqp::Delivery& d, const std::string& topic, const std::string& why);
     void publish_dead(std::uint64_t tag, const std::string& body, const amqp::Properties& props);
     void settle_confirms();
+    void journal_run(const Message& msg, const JobFailure& run, const char* outcome);
 
     Connect connect_;
     Session session_;
+    std::unique_ptr<Journal> journal_;
     BrokerState state_ = BrokerState::connecting;
     std::unique_ptr<amqp::Channel> conn_;
     std::uint64_t generation_ = 0;
@@ -130,7 +122,6 @@ private:
     std::unordered_map<std::uint64_t, InFlight> inflight_;
     std::map<std::uint64_t, std::uint64_t> confirms_;              // publish seq -> delivery tag
     std::unordered_map<std::uint64_t, std::size_t> dead_pending_;  // tag -> unconfirmed dead letters
-    RecentSuccesses recent_;
 };
 
 }  // namespace flr::engine

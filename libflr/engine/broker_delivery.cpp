@@ -58,23 +58,22 @@ amqp::Options connect_options(const AmqpSettings& a, const std::string& name) {
     return o;
 }
 
-void RecentSuccesses::add(const std::string& id, const std::string& route) {
-    if (id.empty()) {
-        return;
-    }
-    std::string key = id + '\0' + route;
-    if (!set_.insert(key).second) {
-        return;
-    }
-    order_.push_back(std::move(key));
-    if (order_.size() > capacity) {
-        set_.erase(order_.front());
-        order_.pop_front();
-    }
-}
-
-bool RecentSuccesses::contains(const std::string& id, const std::string& route) const {
-    return !id.empty() && set_.count(id + '\0' + route) > 0;
+// One run (or a skip) into the journal's open transaction.
+void BrokerLoop::journal_run(const Message& msg, const JobFailure& run, const char* outcome) {
+    JobRecord r;
+    r.message_id = msg.id;
+    r.topic = msg.topic;
+    r.route = run.route;
+    r.attempt = run.attempts;
+    r.started = run.started;
+    r.ended = run.ended;
+    r.exit_status = run.exit_code;
+    r.signal = run.signal;
+    r.status = run.status;
+    r.outcome = outcome;
+    r.output = run.output;
+    r.batch = run.batch;
+    journal_->record(r);
 }
 
 void BrokerLoop::handle(amqp::Delivery& d) {
@@ -100,8 +99,12 @@ void BrokerLoop::handle(amqp::Delivery& d) {
         if (!only.empty() && std::find(only.begin(), only.end(), r.name) == only.end()) {
             return false;
         }
-        if (d.redelivered && recent_.contains(id, r.name)) {
-            log::info(fmt::format("{} {}: redelivered, already succeeded: skipped", printable(id), r.name));
+        // A redelivery, or a republish with the same id (fedora-messaging retries).
+        if (journal_->succeeded(id, r.name)) {
+            log::info(fmt::format("{} {}: {}, already succeeded: skipped", printable(id), r.name,
+                                  d.redelivered ? "redelivered" : "seen before"));
+            double now = unix_now();
+            journal_run(msg, JobFailure{r.name, "already succeeded", -1, 0, "", "", 0, now, now}, outcome::skipped);
             return false;
         }
         f.routes.push_back(r.name);
@@ -127,12 +130,15 @@ void BrokerLoop::complete(const Completion& c) {
     }
     InFlight f = std::move(it->second);
     inflight_.erase(it);
-    for (const auto& route : f.routes) {
-        bool failed =
-            std::any_of(failures.begin(), failures.end(), [&](const JobFailure& j) { return j.route == route; });
-        if (!failed) {
-            recent_.add(f.msg->id, route);
-        }
+    if (c.released) {
+        log::info(fmt::format("{}: released with its batch; left unacked for the broker to deliver again",
+                              printable(f.msg->id)));
+        return;
+    }
+    bool lost = f.generation != generation_ || !conn_;
+    for (const JobFailure& j : failures) {
+        bool dead = !lost && !amqp().dead_letter_exchange.empty();
+        journal_run(*f.msg, j, dead ? outcome::dead_lettered : outcome::failed);
     }
     if (f.generation != generation_ || !conn_) {
         log::info(

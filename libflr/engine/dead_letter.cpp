@@ -31,6 +31,9 @@ amqp::Properties for_failure(const amqp::Properties& original, const Origin& ori
     p.headers[exit_status] = f.exit_code;
     p.headers[attempts] = f.attempts;
     p.headers[output] = f.output;
+    if (!f.batch.empty()) {
+        p.headers[batch] = f.batch;
+    }
     return p;
 }
 

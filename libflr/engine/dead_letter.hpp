@@ -21,6 +21,7 @@ inline constexpr const char* queue = "x-flr-queue";        // the work queue
 inline constexpr const char* exchange = "x-flr-exchange";  // where it was first published
 inline constexpr const char* topic = "x-flr-topic";        // its routing key there
 inline constexpr const char* failed_at = "x-flr-failed-at";
+inline constexpr const char* batch = "x-flr-batch";  // the failed batch's id (batched routes)
 // Set by a re-injection: the routes to run again (a JSON array of names).
 inline constexpr const char* only_routes = "x-flr-routes";
 

@@ -36,20 +36,32 @@ struct DispatchSettings {
     std::function<void(const std::string& route, double seconds, bool ok)> observe;
 };
 
-// A job that failed its last attempt (what a dead letter reports).
+// One run of a job: a job that failed its last attempt (what a dead letter reports), or
+// what the journal records of any run.
 struct JobFailure {
     std::string route;
     std::string status;  // "exit 1", "killed by signal 9 (timed out)", "error: ..."
     int exit_code = -1;  // -1 when it did not exit normally
     int attempts = 0;
     std::string output;  // the last lines of output, newline-separated
+    std::string batch;   // the batch's id ("" for a job of one message)
+    int signal = 0;      // the signal that ended it, or 0
+    double started = 0;  // Unix time, seconds
+    double ended = 0;
 };
 
-// A message whose last job has finished; ok = every job succeeded.
+// Every run that succeeded, or failed with another attempt to follow (a failed last
+// attempt is in its message's Completion instead).
+using RunReport = std::function<void(const Message& msg, const JobFailure& run, bool ok)>;
+
+// A message whose last job has finished; ok = every job succeeded. A released message
+// (its batch was let go at a drain or a lost connection) is neither acked nor
+// dead-lettered: the broker delivers it again.
 struct Completion {
     std::uint64_t token = 0;
     bool ok = true;
     std::vector<JobFailure> failures;
+    bool released = false;
 };
 
 // The retry delay before attempt `attempt + 1`: initial * 2^(attempt-1), at most max.
@@ -70,10 +82,19 @@ public:
     Dispatcher(const Dispatcher&) = delete;
     Dispatcher& operator=(const Dispatcher&) = delete;
 
+    // One job per route; a batched route's job joins the open batch of its key, which
+    // is queued when full or when its window has passed (check_timeouts).
     void submit(std::uint64_t token, std::shared_ptr<const Message> msg, const std::vector<const Route*>& routes);
+    // Queue every open batch now (SIGHUP: they keep the routes they were opened with).
+    void close_batches();
+    // Let every open batch go without running it (drain, lost connection): its messages
+    // complete as released once their other jobs are done.
+    void release_batches();
+    std::size_t open_batches() const noexcept { return open_.size(); }
     // Start queued jobs up to the worker limit (nothing while paused).
     void start_ready();
     void set_paused(bool paused) noexcept { paused_ = paused; }
+    void set_report(RunReport report) { report_ = std::move(report); }
 
     // Event-loop integration.
     void poll_fds(std::vector<pollfd>& fds) const { runner_->poll_fds(fds); }
@@ -97,18 +118,29 @@ private:
         std::shared_ptr<const Message> msg;
         std::size_t remaining = 0;
         std::vector<JobFailure> failures;
+        bool released = false;
     };
+    struct OpenBatch {
+        std::unique_ptr<Job> job;
+        Clock::time_point deadline;
+    };
+    using BatchKey = std::pair<const Route*, std::string>;
 
     void enqueue(std::unique_ptr<Job> job);
+    void add_to_batch(std::uint64_t token, const std::shared_ptr<const Message>& msg, const Route* route);
+    void close_batch(std::map<BatchKey, OpenBatch>::iterator it, const char* why);
+    void message_done(std::uint64_t token, bool ok, const JobFailure* failure, const Job& job);
     void start(std::unique_ptr<Job> job);
     void finish(RunEnd& end);
     void attempt_failed(std::unique_ptr<Job> job, bool retryable, const JobFailure& failure);
     void job_done(std::unique_ptr<Job> job, bool ok, const JobFailure* failure = nullptr);
     JobFailure failure_of(const Job& job, const std::string& status, int exit_code) const;
+    void report(const Job& job, const JobFailure& run, bool ok) const;
     void release_delayed(Clock::time_point now);
     void log_job(const Job& job, const std::string& status, double ms) const;
 
     DispatchSettings settings_;
+    RunReport report_;
     std::unique_ptr<Runner> runner_;
     bool paused_ = false;
     std::uint64_t serial_ = 0;  // run ids
@@ -118,6 +150,8 @@ private:
     std::unordered_map<std::string, std::deque<std::unique_ptr<Job>>> waiting_;
     std::unordered_map<std::uint64_t, std::unique_ptr<Job>> running_;  // by run id
     std::unordered_map<std::uint64_t, MessageState> messages_;
+    std::map<BatchKey, OpenBatch> open_;
+    std::uint64_t batches_ = 0;  // batch ids
     std::vector<RunEnd> ended_;
     std::vector<Completion> completions_;
     JobCounters counters_;

@@ -23,8 +23,8 @@ std::string_view first_segment(std::string_view path, std::string_view& rest) {
 std::optional<FieldPath::Root> root_named(std::string_view name) {
     using Root = FieldPath::Root;
     static constexpr std::pair<std::string_view, Root> roots[] = {
-        {"body", Root::body}, {"headers", Root::headers}, {"topic", Root::topic},    {"topic_path", Root::topic_path},
-        {"id", Root::id},     {"sent_at", Root::sent_at}, {"attempt", Root::attempt}};
+        {"body", Root::body}, {"headers", Root::headers}, {"topic", Root::topic},     {"topic_path", Root::topic_path},
+        {"id", Root::id},     {"sent_at", Root::sent_at}, {"attempt", Root::attempt}, {"batch_file", Root::batch_file}};
     for (const auto& [n, r] : roots) {
         if (n == name) {
             return r;
@@ -82,7 +82,7 @@ FieldPath FieldPath::parse(std::string_view text, const std::string& where) {
     if (!root) {
         throw ConfigError(
             fmt::format("{}: unknown field \"{}\" (use body.*, headers.*, topic, topic_path, id, "
-                        "sent_at or attempt)",
+                        "sent_at, attempt or batch_file)",
                         where, text));
     }
     p.root_ = *root;
@@ -151,6 +151,12 @@ const Json* FieldPath::lookup(const FieldContext& ctx, Json& scratch) const {
         }
         case Root::attempt:
             scratch = ctx.attempt;
+            return &scratch;
+        case Root::batch_file:
+            if (!ctx.batch_file) {
+                return nullptr;
+            }
+            scratch = *ctx.batch_file;
             return &scratch;
     }
     for (const auto& e : elements_) {

@@ -1,6 +1,6 @@
 // Private: message fields addressed by paths ("body.build.nvr", "headers.sent-at",
 // "headers[\"fedora_messaging_rpm_python3.12\"]", "topic", "topic_path", "id", "sent_at",
-// "attempt") and templates with {path} placeholders. Paths are parsed once, at config load.
+// "attempt", "batch_file") and templates with {path} placeholders. Paths are parsed once, at config load.
 #pragma once
 
 #include "engine/message.hpp"
@@ -14,10 +14,12 @@
 
 namespace flr::engine {
 
-// What a field lookup sees: the message and the attempt number of the job.
+// What a field lookup sees: the message and the attempt number of the job (for a
+// batched route: its first message), and a batch's file.
 struct FieldContext {
     const Message& msg;
     int attempt = 1;
+    const std::string* batch_file = nullptr;  // {batch_file}; absent outside a batch
 };
 
 // A parsed field path. Under body and headers, each element is a dotted word (an object
@@ -25,7 +27,7 @@ struct FieldContext {
 // \" and \\ stand for " and \ (an object key only, dots and all).
 class FieldPath {
 public:
-    enum class Root { body, headers, topic, topic_path, id, sent_at, attempt };
+    enum class Root { body, headers, topic, topic_path, id, sent_at, attempt, batch_file };
 
     // Throws ConfigError (prefixed with `where`) on an unknown root or bad quoting.
     static FieldPath parse(std::string_view text, const std::string& where);

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstdlib>
 #include <filesystem>
 #include <set>
 
@@ -131,9 +132,31 @@ void parse_retry(const Config& c, Route& r) {
     }
 }
 
+// batch: {max, window, key}.
+BatchSettings parse_batch(const Config& b) {
+    if (b.kind() != Config::Kind::map) {
+        throw ConfigError(fmt::format("{}: expected a mapping {{max: N, window: T, key: TEMPLATE}}", b.where()));
+    }
+    b.check_keys({"max", "window", "key"});
+    BatchSettings s;
+    s.where = b.where();
+    long long max = b.integer_or("max", 100);
+    if (max < 1 || max > 65535) {
+        throw ConfigError(fmt::format("{}: must be between 1 and 65535", b.where("max")));
+    }
+    s.max = static_cast<std::size_t>(max);
+    if (auto t = b.string("window")) {
+        s.window = parse_duration(*t, b.where("window"));
+    }
+    if (auto k = b.string("key")) {
+        s.key = Template::parse(*k, b.where("key"));
+    }
+    return s;
+}
+
 Route parse_route(const Config& rc, const AnsibleSettings& ansible, const Route& defaults) {
     rc.check_keys({"name", "topic", "when", "playbook", "command", "timeout", "max_attempts", "ordering_key", "ansible",
-                   "retry_delay", "retry_delay_max"});
+                   "retry_delay", "retry_delay_max", "batch"});
     Route r;
     r.retry_delay = defaults.retry_delay;
     r.retry_delay_max = defaults.retry_delay_max;
@@ -157,6 +180,13 @@ Route parse_route(const Config& rc, const AnsibleSettings& ansible, const Route&
     }
     if (auto k = rc.string("ordering_key")) {
         r.ordering_key = Template::parse(*k, rc.where("ordering_key"));
+    }
+    if (rc.has("batch")) {
+        r.batch = parse_batch(rc.node("batch"));
+        if (r.ordering_key) {
+            throw ConfigError(fmt::format("{}: a batched route cannot have an ordering_key (use batch.key)",
+                                          rc.where("ordering_key")));
+        }
     }
     return r;
 }
@@ -184,6 +214,42 @@ void parse_metrics(const Config& m, MetricsSettings& s) {
     }
     if (auto t = m.string("interval")) {
         s.interval = parse_duration(*t, m.where("interval"));
+    }
+}
+
+// journal: {path, retention, on_corrupt}; the default path is per instance:
+// $FLR_LISTEN_INSTANCE (set by flr-listen@.service), else the configuration file's name.
+void parse_journal(const Config& config, JournalSettings& s) {
+    Config j = config.section("journal");
+    j.check_keys({"path", "retention", "on_corrupt"});
+    if (auto p = j.string("path")) {
+        s.path = resolve_path(j, *p);
+    } else {
+        const char* instance = std::getenv("FLR_LISTEN_INSTANCE");
+        std::string name = instance && *instance ? instance : std::filesystem::path(config.source()).stem().string();
+        const char* state = std::getenv("STATE_DIRECTORY");  // systemd's StateDirectory=
+        std::string dir = state && *state ? std::string(state).substr(0, std::string(state).find(':'))
+                                          : std::string("/var/lib/flr/listen");
+        s.path = fmt::format("{}/{}.db", dir, name.empty() ? "flr-listen" : name);
+    }
+    if (auto t = j.string("retention")) {
+        s.retention = parse_duration(*t, j.where("retention"));
+    }
+    std::string on = j.string_or("on_corrupt", "fail");
+    if (on != "fail" && on != "fresh") {
+        throw ConfigError(fmt::format("{}: expected fail or fresh", j.where("on_corrupt")));
+    }
+    s.fresh_on_corrupt = on == "fresh";
+}
+
+// Every message of a batch stays unacked until the batch's job succeeds: the prefetch
+// window must hold a full batch, or the batch could only ever close on its window.
+void check_batches_fit(const ListenConfig& cfg) {
+    for (const auto& r : cfg.routes) {
+        if (r.batch && r.batch->max > static_cast<std::size_t>(cfg.amqp.prefetch)) {
+            throw ConfigError(fmt::format("{}.max: {} messages do not fit in amqp.prefetch ({}); raise the prefetch",
+                                          r.batch->where, r.batch->max, cfg.amqp.prefetch));
+        }
     }
 }
 
@@ -256,6 +322,7 @@ std::chrono::milliseconds parse_duration(const std::string& text, const std::str
                       : unit == "ms"              ? 1
                       : unit == "m"               ? 60000
                       : unit == "h"               ? 3600000
+                      : unit == "d"               ? 86400000
                                                   : -1;
     if (ec != std::errc() || value <= 0 || scale < 0 || value > 1000LL * 86400 * 365) {
         throw ConfigError(
@@ -289,10 +356,12 @@ void derive_bindings(ListenConfig& cfg) {
 
 ListenConfig load_listen_config(const Config& config) {
     if (is_loopabull(config)) {
-        return map_loopabull(config);
+        ListenConfig cfg = map_loopabull(config);
+        parse_journal(config, cfg.journal);
+        return cfg;
     }
     config.check_keys({"routes", "ansible", "amqp", "workers", "max_body_size", "kill_grace", "env_allow", "work_dir",
-                       "retry_delay", "retry_delay_max", "drain_timeout", "metrics"});
+                       "retry_delay", "retry_delay_max", "drain_timeout", "metrics", "journal"});
     ListenConfig cfg;
     AnsibleSettings ansible = parse_ansible(config.section("ansible"), AnsibleSettings{});
     Route defaults;
@@ -321,12 +390,14 @@ ListenConfig load_listen_config(const Config& config) {
         cfg.drain_timeout = parse_duration(*g, config.where("drain_timeout"));
     }
     parse_metrics(config.section("metrics"), cfg.metrics);
+    parse_journal(config, cfg.journal);
     cfg.env_allow = config.strings("env_allow");
     cfg.work_dir = config.string_or("work_dir", "");
     if (config.has("amqp")) {
         cfg.has_amqp = true;
         parse_amqp(config.section("amqp"), cfg.amqp);
         derive_bindings(cfg);
+        check_batches_fit(cfg);
     }
     return cfg;
 }

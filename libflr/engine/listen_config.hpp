@@ -40,6 +40,13 @@ struct MetricsSettings {
     std::chrono::milliseconds interval = std::chrono::seconds(15);
 };
 
+// The journal (engine/journal.hpp); read at start, not on SIGHUP.
+struct JournalSettings {
+    std::string path;  // default: $STATE_DIRECTORY or /var/lib/flr/listen, then <instance>.db
+    std::chrono::milliseconds retention = std::chrono::hours(24 * 30);
+    bool fresh_on_corrupt = false;  // on_corrupt: fresh
+};
+
 struct ListenConfig {
     std::vector<Route> routes;
     bool has_amqp = false;
@@ -53,6 +60,7 @@ struct ListenConfig {
     std::string work_dir;  // where private vars directories go; "" = $RUNTIME_DIRECTORY or $TMPDIR
     bool from_loopabull = false;
     std::string no_amqp_reason;  // why broker mode cannot run ("" = no amqp section)
+    JournalSettings journal;
 };
 
 // Parse either format; throws ConfigError naming the file and key.

@@ -66,6 +66,7 @@ void Session::reload() {
     }
     retired_.push_back(cfg_);
     ConfigPtr old = std::exchange(cfg_, std::move(next));
+    dispatcher_.close_batches();  // they run now, with the routes they were opened under
     if (!replaced_) {
         replaced_ = std::move(old);
     }

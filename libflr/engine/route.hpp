@@ -47,6 +47,15 @@ struct AnsibleSettings {
     std::string limit;      // --limit
 };
 
+// batch: matching messages with the same key value are collected until `max` have
+// arrived or `window` has passed since the first, then run as one job.
+struct BatchSettings {
+    std::size_t max = 100;
+    std::chrono::milliseconds window = std::chrono::seconds(5);
+    std::optional<Template> key;  // none: one batch for the whole route
+    std::string where;            // the route's batch key in the configuration (errors)
+};
+
 struct Route {
     std::string name;
     std::vector<TopicPattern> topics;
@@ -55,6 +64,7 @@ struct Route {
     Template playbook;              // path; placeholders allowed (loopabull "all")
     std::vector<Template> command;  // argv; each element one argument
     std::optional<Template> ordering_key;
+    std::optional<BatchSettings> batch;
     AnsibleSettings ansible;
     std::chrono::milliseconds timeout = std::chrono::hours(1);
     int max_attempts = 3;

@@ -29,6 +29,10 @@ struct ProcessRunner::Run {
     std::deque<std::string> tail;  // the last lines of output
 };
 
+double unix_now() {
+    return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
 std::string printable(std::string_view s) {
     std::string out;
     out.reserve(s.size());
@@ -54,13 +58,14 @@ ProcessRunner::~ProcessRunner() {
     }
 }
 
-void ProcessRunner::start(std::uint64_t id, const Route& route, const Message& msg, int attempt) {
+void ProcessRunner::start(std::uint64_t id, const Route& route, const Message& msg, int attempt,
+                          const std::vector<const Message*>& batch) {
     auto run = std::make_unique<Run>();
     run->id = id;
     run->route = &route;
     run->msg = &msg;
     run->start = Clock::now();
-    Launch launch = prepare(route, msg, attempt, settings_.env, id);
+    Launch launch = prepare(route, msg, attempt, settings_.env, id, batch);
     run->vars_file = std::move(launch.vars_file);
     try {
         run->child = process::spawn(launch.spec);

@@ -22,6 +22,9 @@ namespace flr::engine {
 
 using Clock = std::chrono::steady_clock;
 
+// The wall clock as Unix time in seconds, with its fraction (what the journal records).
+double unix_now();
+
 // How one run ended.
 struct RunEnd {
     std::uint64_t id = 0;
@@ -33,10 +36,12 @@ struct RunEnd {
 class Runner {
 public:
     virtual ~Runner() = default;
-    // Starts run `id` of `route` for `msg`; both outlive the run. Throws FieldError when
-    // the action cannot be built from this message (not worth a retry) and Error when
-    // the process cannot start.
-    virtual void start(std::uint64_t id, const Route& route, const Message& msg, int attempt) = 0;
+    // Starts run `id` of `route` for `msg` (for a batched route: its first message, and
+    // `batch` holds them all in arrival order; empty otherwise); all outlive the run.
+    // Throws FieldError when the action cannot be built from this message (not worth a
+    // retry) and Error when the process cannot start.
+    virtual void start(std::uint64_t id, const Route& route, const Message& msg, int attempt,
+                       const std::vector<const Message*>& batch) = 0;
     // Event-loop integration: descriptors to poll, their events, SIGCHLD, timers.
     virtual void poll_fds(std::vector<pollfd>& fds) const = 0;
     virtual void on_output(const pollfd* fds, std::size_t n) = 0;
@@ -62,7 +67,8 @@ public:
     ProcessRunner(const ProcessRunner&) = delete;
     ProcessRunner& operator=(const ProcessRunner&) = delete;
 
-    void start(std::uint64_t id, const Route& route, const Message& msg, int attempt) override;
+    void start(std::uint64_t id, const Route& route, const Message& msg, int attempt,
+               const std::vector<const Message*>& batch) override;
     void poll_fds(std::vector<pollfd>& fds) const override;
     void on_output(const pollfd* fds, std::size_t n) override;
     void reap(std::vector<RunEnd>& ended) override;

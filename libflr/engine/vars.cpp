@@ -119,4 +119,33 @@ std::string vars_yaml(const Message& msg, int attempt) {
     return out;
 }
 
+Json batch_record(const Message& msg) {
+    Json r = Json::object();
+    r["topic"] = msg.topic;
+    r["id"] = msg.id.empty() ? Json() : Json(msg.id);
+    r["sent_at"] = msg.sent_at.empty() ? Json() : Json(msg.sent_at);
+    r["headers"] = msg.headers;
+    r["body"] = msg.body;
+    return r;
+}
+
+std::string batch_vars_yaml(const std::vector<const Message*>& batch, int attempt) {
+    std::string out = "# flr-listen batch variables; message strings are !unsafe (never templated)\nflr_messages:\n";
+    for (const Message* m : batch) {
+        out += "  - ";
+        emit_unsafe(batch_record(*m), out);
+        out.push_back('\n');
+    }
+    out += fmt::format("flr_batch: {{size: {}, attempt: {}}}\n", batch.size(), attempt);
+    return out;
+}
+
+std::string batch_json(const std::vector<const Message*>& batch) {
+    Json list = Json::array();
+    for (const Message* m : batch) {
+        list.push_back(batch_record(*m));
+    }
+    return list.dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
 }  // namespace flr::engine

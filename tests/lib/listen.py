@@ -81,6 +81,7 @@ class Listener:
         self.log = open(self.log_path, "w")
         e = dict(os.environ)
         e["TMPDIR"] = str(tmp_path)
+        e["STATE_DIRECTORY"] = str(tmp_path)  # the default journal: tmp_path/<config name>.db
         e.update(env or {})
         self.proc = subprocess.Popen([binary(), "--config", config_path, "-v"], stdout=subprocess.DEVNULL,
                                      stderr=self.log, env=e, start_new_session=new_session)

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "core/amqp.hpp"
+#include "core/fs.hpp"
 #include "engine/broker.hpp"
 #include "engine/listen_config.hpp"
 #include "engine/runner.hpp"
@@ -16,6 +17,7 @@
 
 #include <algorithm>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -34,9 +36,10 @@ struct Broker {
     std::vector<std::string> sent;  // "c1 ack 3+", "c1 ack 4", "c1 reject 2", "c1 publish flr.dead q.dead", ...
     std::size_t delivered = 0;      // deliveries taken, over all connections
     int keepalives = 0;
-    int connections = 0;  // made
-    int refuse = 0;       // connection attempts still to refuse
-    bool drop = false;    // the current connection fails at its next call
+    int connections = 0;           // made
+    int refuse = 0;                // connection attempts still to refuse
+    bool drop = false;             // the current connection fails at its next call
+    std::function<void()> on_ack;  // called as each ack is sent
 
     void deliver(const std::string& id, const std::string& body = "{}", bool redelivered = false) {
         ready.push_back({id, body, redelivered, "t"});
@@ -88,7 +91,12 @@ public:
         check();
         ++b_.keepalives;
     }
-    void ack(std::uint64_t tag, bool multiple) override { record(fmt::format("ack {}{}", tag, multiple ? "+" : "")); }
+    void ack(std::uint64_t tag, bool multiple) override {
+        if (b_.on_ack) {
+            b_.on_ack();
+        }
+        record(fmt::format("ack {}{}", tag, multiple ? "+" : ""));
+    }
     void reject(std::uint64_t tag, bool requeue) override {
         record(fmt::format("reject {}{}", tag, requeue ? " requeue" : ""));
     }
@@ -144,17 +152,23 @@ public:
     struct Run {
         std::uint64_t id = 0;
         std::string route;
-        std::string msg_id;
+        std::string msg_id;  // a batch's first
         int attempt = 0;
+        std::vector<std::string> batch;  // a batch's message ids
     };
     std::vector<Run> started;  // every run, in start order
     std::vector<Run> live;     // started and not finished
 
-    void start(std::uint64_t id, const Route& route, const Message& msg, int attempt) override {
+    void start(std::uint64_t id, const Route& route, const Message& msg, int attempt,
+               const std::vector<const Message*>& batch) override {
         if (route.name == "unstartable") {
             throw Error("cannot start (fake)");
         }
-        started.push_back({id, route.name, msg.id, attempt});
+        std::vector<std::string> ids;
+        for (const Message* m : batch) {
+            ids.push_back(m->id);
+        }
+        started.push_back({id, route.name, msg.id, attempt, ids});
         live.push_back(started.back());
     }
     void poll_fds(std::vector<pollfd>&) const override {}
@@ -188,14 +202,22 @@ private:
     std::vector<RunEnd> ended_;
 };
 
+// A new journal file of its own (in a directory removed at exit).
+inline std::string journal_path() {
+    static fs::TempDir dir("flr-unit-journal");
+    static int n = 0;
+    return dir.file(fmt::format("j{}.db", ++n));
+}
+
 // A listener configuration for the fakes: one route "r" on topic t (one attempt), the given workers,
-// and the amqp section plus `more` (YAML flow-mapping entries).
+// the amqp section plus `more` (YAML flow-mapping entries), and a new journal unless `more` names one.
 inline ConfigPtr config(std::size_t workers, const std::string& amqp_more = "", const std::string& more = "") {
     std::string yaml = fmt::format(
         "routes: [{{name: r, topic: t, command: [/bin/true], max_attempts: 1}}]\n"
         "workers: {}\n"
-        "amqp: {{url: \"amqp://localhost\", queue: q, heartbeat: 1, reconnect_delay: 10ms{}}}\n{}",
-        workers, amqp_more.empty() ? "" : ", " + amqp_more, more);
+        "amqp: {{url: \"amqp://localhost\", queue: q, heartbeat: 1, reconnect_delay: 10ms{}}}\n{}\n{}",
+        workers, amqp_more.empty() ? "" : ", " + amqp_more, more,
+        more.find("journal:") == std::string::npos ? fmt::format("journal: {{path: \"{}\"}}", journal_path()) : "");
     return std::make_shared<const ListenConfig>(load_listen_config(Config::parse(yaml, "fake.yaml")));
 }
 
