@@ -4,12 +4,15 @@
 // with in-memory fakes. A workflow uses the members it needs and ignores the others.
 #pragma once
 
+#include "releng/ports/accounts.hpp"
 #include "releng/ports/clock.hpp"
 #include "releng/ports/history.hpp"
 #include "releng/ports/koji.hpp"
 #include "releng/ports/projects.hpp"
 #include "releng/ports/repo.hpp"
+#include "releng/ports/repos.hpp"
 #include "releng/ports/reviews.hpp"
+#include "releng/ports/rhel.hpp"
 #include "releng/ports/tickets.hpp"
 
 namespace flr::releng {
@@ -21,6 +24,9 @@ struct Ports {
     ProjectsPort* projects = nullptr;
     TicketsPort* tickets = nullptr;
     const Clock* clock = nullptr;
+    AccountsPort* accounts = nullptr;
+    ReposPort* repos = nullptr;
+    RhelPort* rhel = nullptr;
 };
 
 }  // namespace flr::releng
