@@ -133,7 +133,9 @@ Output act(Context& cx, std::int64_t id, const Ticket& t, const ProcessOptions& 
             Error(fmt::format("refused: the request is {} ({})", verdict_name(report->verdict), why)));
         return out;
     }
+    // Answering is the job here: an invalid request closed as Invalid is a success.
     Output out = report_output(*report);
+    out.exit_code = exit_valid;
     if (report->verdict == Verdict::needs_approval) {
         if (!has_bot_comment(t, p.bot_name, "## Approval needed")) {
             comment(cx, id, render_approval_ping(*report, p.bot_name), o.dry_run);

@@ -56,7 +56,10 @@ std::vector<PlannedStep> repo_steps(const ScmRequest& req, const std::string& ma
                        if (!s.dry_run()) {
                            NewRepo n;
                            n.repo = req.repo;
-                           n.description = req.description.empty() ? req.summary : req.description;
+                           // dist-git requires one; fedscm-admin's default otherwise.
+                           n.description = !req.description.empty() ? req.description
+                                           : !req.summary.empty()   ? req.summary
+                                                                    : "The " + req.repo.name + " package";
                            n.upstream_url = req.upstream_url;
                            n.initial_commit = req.initial_commit;
                            ports.repos->create(n);
