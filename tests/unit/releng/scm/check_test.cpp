@@ -276,8 +276,8 @@ TEST_F(ScmCheck, Branch3BranchIsNew) {
 }
 
 TEST_F(ScmCheck, Branch4RequesterLevels) {
-    EXPECT_EQ(run(branch_request("f44"), "alice").verdict, Verdict::valid);  // admin
-    EXPECT_EQ(run(branch_request("f44"), "carol").verdict, Verdict::valid);  // committer
+    EXPECT_EQ(run(branch_request("f44"), "alice").verdict, Verdict::valid);   // admin
+    EXPECT_EQ(run(branch_request("f44"), "carol").verdict, Verdict::valid);   // committer
     EXPECT_EQ(run(branch_request("epel9"), "dave").verdict, Verdict::valid);  // collaborator on epel*
     world.accounts.group_members["kde-sig"] = {"erin"};
     EXPECT_EQ(run(branch_request("f44"), "erin").verdict, Verdict::valid);  // commit group

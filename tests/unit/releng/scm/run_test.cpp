@@ -1,6 +1,6 @@
 #include "releng/scm/run.hpp"
-#include "releng/scm/render.hpp"
 #include "../fakes.hpp"
+#include "releng/scm/render.hpp"
 
 #include <gtest/gtest.h>
 
