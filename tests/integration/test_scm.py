@@ -257,7 +257,7 @@ def test_respond_valid_from_non_maintainer_then_maintainer(world):
     world.add_comment(21, "carol", "@releng-bot valid")
     assert process(world, 21, "--respond").returncode == 0
     assert world.closed(21) == ["Processed"]
-    assert world.git("existing", "rev-parse", "f44").returncode == 0
+    assert world.git("existing", "rev-parse", "epel10").returncode == 0
 
 
 def test_respond_retry_after_500(world):
@@ -291,3 +291,24 @@ def test_create_repo_and_branch_by_hand(world):
 def test_bad_names_are_usage_errors(argv):
     r = run(argv)
     assert r.returncode == 2 and r.stderr.startswith(argv[0] + ": error: --"), r.stderr
+
+
+def test_sudo_rule_allows_exactly_the_playbooks_command_line():
+    """examples/scm/sudoers (and its copy in sudoers.d) allows the one command line
+    scm-request.yml runs, with any ticket number, and nothing else."""
+    import re
+    from flrtest import SOURCE_DIR
+    rules = []
+    for path in (SOURCE_DIR / "examples/scm/sudoers", SOURCE_DIR / "sudoers.d/flr-scm-example"):
+        rules.append([ln for ln in path.read_text().splitlines() if ln and not ln.startswith("#")])
+    assert rules[0] == rules[1]
+    spec = rules[0][-1].split("NOPASSWD: ", 1)[1]
+    binary, regex = spec.split(" ", 1)
+    playbook = (SOURCE_DIR / "examples/scm/scm-request.yml").read_text()
+    assert "'/flr-scm-request'" in playbook and binary == "/usr/bin/flr-scm-request"
+    assert "'--ticket', msg.issue.id | int | string, '--respond', '--json'" in playbook
+    allowed = re.compile(regex)
+    assert allowed.fullmatch("--ticket 12345 --respond --json")
+    for bad in ("--ticket 1 --respond --json --config /tmp/x", "--ticket 1 --json", "--ticket x --respond --json",
+                "--ticket 1 --respond --dry-run --json"):
+        assert not allowed.fullmatch(bad), bad

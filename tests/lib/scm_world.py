@@ -74,7 +74,7 @@ SCENARIOS = {
     18: ("alice",) + branch_ticket("existing", "f30"),
     19: ("alice",) + branch_ticket("existing", "feature", sls={"security_fixes": "2030-11-01"}),
     20: ("alice",) + branch_ticket("existing", "f43"),
-    21: ("mallory",) + branch_ticket("existing", "f44"),
+    21: ("mallory",) + branch_ticket("existing", "epel10"),
     22: ("alice",) + branch_ticket("bash", "epel9"),
     23: ("jdoe", "Please help with my package", "Hello, how do I request a repo?"),
     24: ("jdoe", 'New Repo for "rpms/brokenpkg"', "I would like a repo please"),
