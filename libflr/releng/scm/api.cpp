@@ -208,34 +208,24 @@ Output respond(Context& cx, std::int64_t id, const Ticket& t, const ProcessOptio
 }  // namespace
 
 void check_repo_name(const std::string& name) {
-    if (!valid_package_name(name)) {
-        throw UsageError(fmt::format("--name: \"{}\" is not a valid repository name", name));
-    }
+    require_option(valid_package_name(name), "--name", name, "a valid repository name");
 }
 
 void check_namespace(const std::string& ns) {
-    if (!valid_namespace(ns)) {
-        throw UsageError(fmt::format("--namespace: \"{}\" is not a dist-git namespace", ns));
-    }
+    require_option(valid_namespace(ns), "--namespace", ns, "a dist-git namespace");
 }
 
 void check_branch_name(const std::string& branch, const std::string& option) {
     static const std::regex re("^[a-zA-Z0-9.\\-_+]{1,255}$");
-    if (!std::regex_match(branch, re) || branch.starts_with("-")) {
-        throw UsageError(fmt::format("{}: \"{}\" is not a valid branch name", option, branch));
-    }
+    require_option(std::regex_match(branch, re) && !branch.starts_with("-"), option, branch, "a valid branch name");
 }
 
 void check_monitor(const std::string& monitor) {
-    if (!valid_monitor(monitor)) {
-        throw UsageError(fmt::format("--monitor: \"{}\" is not a monitoring setting", monitor));
-    }
+    require_option(valid_monitor(monitor), "--monitor", monitor, "a monitoring setting");
 }
 
 void check_user(const std::string& user) {
-    if (!valid_user_name(user)) {
-        throw UsageError(fmt::format("--main-admin: \"{}\" is not a user name", user));
-    }
+    require_option(valid_user_name(user), "--main-admin", user, "a user name");
 }
 
 Output check(const Config& config, const CheckOptions& o) {
