@@ -28,6 +28,11 @@ _flr_complete()
             COMPREPLY=($(compgen -f -- "$cur"))
             return
             ;;
+        --monitor)
+            COMPREPLY=($(compgen -W "no-monitoring monitoring monitoring-with-scratch monitoring-all
+                monitoring-all-scratch monitoring-stable monitoring-stable-scratch" -- "$cur"))
+            return
+            ;;
     esac
 
     local cmd=(${words[0]}) i

@@ -1,5 +1,7 @@
 #include "engine/listen_metrics.hpp"
 
+#include <ctime>
+
 #include <flr/log.hpp>
 
 #include <fmt/format.h>
@@ -15,7 +17,12 @@ void set_counter(metrics::Counter& c, std::uint64_t value) {
 
 }  // namespace
 
-ListenMetrics::ListenMetrics(MetricsSettings settings) : settings_(std::move(settings)), next_(Clock::now()) {}
+ListenMetrics::ListenMetrics(MetricsSettings settings, const std::vector<std::string>& routes)
+    : settings_(std::move(settings)), next_(Clock::now()), watch_(routes) {}
+
+void ListenMetrics::route_matched(const std::string& route) {
+    watch_.matched(route, std::time(nullptr));
+}
 
 void ListenMetrics::observe(const std::string& route, double seconds, bool ok) {
     if (!enabled()) {
@@ -47,6 +54,13 @@ void ListenMetrics::sync(const listen::Summary& s, const LiveGauges& g) {
     };
     for (const auto& c : counters) {
         set_counter(reg_.counter(c.name, c.help), c.value);
+    }
+    for (const auto& [route, seen] : watch_.routes()) {
+        reg_.gauge("flr_listen_route_last_match_seconds", "Unix time of the route's last match; 0: never matched.",
+                   {{"route", route}})
+            .set(static_cast<double>(seen.last));
+        set_counter(reg_.counter("flr_listen_route_matches_total", "Messages the route matched.", {{"route", route}}),
+                    seen.matches);
     }
     reg_.gauge("flr_listen_jobs_running", "Actions running now.").set(static_cast<double>(g.running));
     reg_.gauge("flr_listen_messages_in_flight", "Messages received and not yet acked or dead-lettered.")

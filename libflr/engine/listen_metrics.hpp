@@ -5,6 +5,7 @@
 #include "core/metrics.hpp"
 #include "engine/dispatcher.hpp"
 #include "engine/listen_config.hpp"
+#include "engine/route_watch.hpp"
 
 #include <flr/listen.hpp>
 
@@ -19,10 +20,12 @@ struct LiveGauges {
 
 class ListenMetrics {
 public:
-    explicit ListenMetrics(MetricsSettings settings);
+    explicit ListenMetrics(MetricsSettings settings, const std::vector<std::string>& routes = {});
     bool enabled() const noexcept { return !settings_.textfile.empty(); }
     // One action run: its duration, by route.
     void observe(const std::string& route, double seconds, bool ok);
+    // A message matched `route` (route_watch.hpp): logged, and its last match time exported.
+    void route_matched(const std::string& route);
     // Write the file when the interval has passed (or always with force); never throws.
     void write(const listen::Summary& s, const LiveGauges& g, bool force);
     // When the next periodic write is due (nullopt when disabled).
@@ -34,6 +37,7 @@ private:
     MetricsSettings settings_;
     metrics::Registry reg_;
     Clock::time_point next_;
+    RouteWatch watch_;
 };
 
 }  // namespace flr::engine

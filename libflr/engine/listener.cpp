@@ -1,4 +1,5 @@
 #include "engine/listener_impl.hpp"
+#include "engine/route_watch.hpp"
 
 #include <flr/error.hpp>
 #include <flr/log.hpp>
@@ -42,7 +43,7 @@ DispatchSettings dispatch_settings(const ListenConfig& cfg, const std::string& d
 
 Session::Session(ConfigPtr cfg, bool backoff, std::unique_ptr<Runner> runner)
     : cfg_(std::move(cfg)),
-      metrics_(cfg_->metrics),
+      metrics_(cfg_->metrics, route_names(*cfg_)),
       dir_("flr-listen", work_base(*cfg_)),
       dispatcher_(dispatch_settings(*cfg_, dir_.path(), backoff, metrics_), std::move(runner)),
       signals_({SIGCHLD, SIGTERM, SIGINT, SIGHUP}) {}
@@ -87,6 +88,7 @@ std::shared_ptr<const Message> Session::route(std::uint64_t token, Message&& msg
     bool filtered = false;
     for (const auto& r : cfg_->routes) {
         if (r.matches(msg)) {
+            metrics_.route_matched(r.name);
             bool kept = !keep || keep(r);
             filtered = filtered || !kept;
             if (kept) {
@@ -192,6 +194,7 @@ struct Listener::Impl {
 Listener::Listener(const Config& config) : impl_(std::make_unique<Impl>()) {
     impl_->cfg = std::make_shared<const engine::ListenConfig>(engine::load_listen_config(config));
     impl_->source = config.source();
+    engine::warn_unreachable_routes(*impl_->cfg);
 }
 
 Listener::~Listener() = default;

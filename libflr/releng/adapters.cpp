@@ -5,11 +5,15 @@
 #include <flr/bodhi.hpp>
 #include <flr/bugzilla.hpp>
 #include <flr/error.hpp>
+#include <flr/fasjson.hpp>
 #include <flr/koji.hpp>
 #include <flr/pagure.hpp>
+#include <flr/pkg_el.hpp>
 
+#include <algorithm>
 #include <ctime>
 #include <functional>
+#include <map>
 
 namespace flr::releng {
 
@@ -107,9 +111,106 @@ public:
         }
         return r;
     }
+    void comment(std::int64_t id, const std::string& text) override { bz_.get().add_comment(id, text); }
+    bool has_comment(std::int64_t id, const std::string& text) override {
+        auto all = bz_.get().comments(id);
+        return std::find(all.begin(), all.end(), text) != all.end();
+    }
 
 private:
     Lazy<bugzilla::Client>& bz_;
+};
+
+class AccountsAdapter : public AccountsPort {
+public:
+    explicit AccountsAdapter(Lazy<fasjson::Client>& fas) : fas_(fas) {}
+    std::optional<Account> user(const std::string& name) override {
+        auto u = fas_.get().user(name);
+        if (!u) {
+            return std::nullopt;
+        }
+        return Account{u->username, u->emails, u->rhbzemail};
+    }
+    std::vector<std::string> groups(const std::string& user) override { return fas_.get().groups(user); }
+    std::vector<std::string> members(const std::string& group) override { return fas_.get().members(group); }
+
+private:
+    Lazy<fasjson::Client>& fas_;
+};
+
+std::vector<Collaborator> collaborators(const std::vector<pagure::Collaborator>& list) {
+    std::vector<Collaborator> out;
+    for (const auto& c : list) {
+        out.push_back({c.name, c.branches});
+    }
+    return out;
+}
+
+class ReposAdapter : public ReposPort {
+public:
+    ReposAdapter(Lazy<pagure::Client>& distgit, std::string web_url) : distgit_(distgit), web_(std::move(web_url)) {}
+    std::optional<ProjectAccess> access(const RepoRef& repo) override {
+        auto p = distgit_.get().project(repo.fullname());
+        if (!p) {
+            return std::nullopt;
+        }
+        ProjectAccess a;
+        a.main_admin = p->main_admin();
+        if (auto c = distgit_.get().access(repo.fullname())) {
+            a.admins = c->admins;
+            a.committers = c->committers;
+            a.collaborators = collaborators(c->collaborators);
+            a.admin_groups = c->admin_groups;
+            a.commit_groups = c->commit_groups;
+            a.collaborator_groups = collaborators(c->collaborator_groups);
+        }
+        return a;
+    }
+    std::map<std::string, std::string> branches(const RepoRef& repo) override {
+        return distgit_.get().branch_heads(repo.fullname());
+    }
+    void create(const NewRepo& n) override {
+        pagure::NewProject p{n.repo.ns, n.repo.name, n.description, n.upstream_url, n.default_branch, n.initial_commit};
+        distgit_.get().create_project(p);
+    }
+    void create_branch(const RepoRef& repo, const std::string& branch, const std::string& from_commit) override {
+        distgit_.get().create_branch(repo.fullname(), branch, pagure::BranchFrom{"", from_commit});
+    }
+    void set_main_admin(const RepoRef& repo, const std::string& user) override {
+        distgit_.get().set_main_admin(repo.fullname(), user);
+    }
+    std::string monitoring(const RepoRef& repo) override { return distgit_.get().monitoring(repo.fullname()); }
+    void set_monitoring(const RepoRef& repo, const std::string& value) override {
+        distgit_.get().set_monitoring(repo.fullname(), value);
+    }
+    std::string url(const RepoRef& repo) const override { return web_ + "/" + repo.fullname(); }
+
+private:
+    Lazy<pagure::Client>& distgit_;
+    std::string web_;
+};
+
+class RhelAdapter : public RhelPort {
+public:
+    explicit RhelAdapter(Lazy<pkg_el::Client>& lists) : lists_(lists) {}
+    std::optional<RhelPackage> package(int major, const std::string& name) override {
+        auto it = cache_.find(major);
+        if (it == cache_.end()) {
+            it = cache_.emplace(major, lists_.get().release(major)).first;
+        }
+        if (!it->second) {
+            return std::nullopt;
+        }
+        auto p = it->second->packages.find(name);
+        if (p == it->second->packages.end()) {
+            return std::nullopt;
+        }
+        return RhelPackage{it->second->arches, p->second};
+    }
+
+private:
+    Lazy<pkg_el::Client>& lists_;
+    std::map<int, std::optional<pkg_el::Release>> cache_;
 };
 
 class ProjectsAdapter : public ProjectsPort {
@@ -168,19 +269,26 @@ struct ServicePorts::Impl {
           koji_client([&config] { return koji::connect(config); }),
           bz_client([&config] { return bugzilla::connect(config); }),
           bodhi_client([&config] { return bodhi::connect(config); }),
+          fas_client([&config] { return fasjson::connect(config); }),
+          rhel_client([&config] { return pkg_el::connect(config); }),
           history(config.section("distgit").string_or("git_url", "ssh://pkgs.fedoraproject.org"), settings.identity),
           koji(koji_client),
           bugzilla(bz_client),
           packages(distgit_client),
           tickets(pagure, settings.ticket_project),
           images(koji_client),
-          updates(bodhi_client) {}
+          updates(bodhi_client),
+          accounts(fas_client),
+          repos(distgit_client, config.section("distgit").string_or("url", "https://src.fedoraproject.org")),
+          rhel(rhel_client) {}
 
     Lazy<pagure::Client> pagure;
     Lazy<pagure::Client> distgit_client;
     Lazy<koji::Client> koji_client;
     Lazy<bugzilla::Client> bz_client;
     Lazy<bodhi::Client> bodhi_client;
+    Lazy<fasjson::Client> fas_client;
+    Lazy<pkg_el::Client> rhel_client;
     GitHistory history;
     KojiAdapter koji;
     BugzillaAdapter bugzilla;
@@ -189,6 +297,9 @@ struct ServicePorts::Impl {
     SystemClock clock;
     ImagesAdapter images;
     UpdatesAdapter updates;
+    AccountsAdapter accounts;
+    ReposAdapter repos;
+    RhelAdapter rhel;
 };
 
 ServicePorts::ServicePorts(const Config& config, ServiceSettings settings)
@@ -197,8 +308,9 @@ ServicePorts::ServicePorts(const Config& config, ServiceSettings settings)
 ServicePorts::~ServicePorts() = default;
 
 Ports ServicePorts::ports() {
-    return Ports{&impl_->history, &impl_->koji,  &impl_->bugzilla, &impl_->packages,
-                 &impl_->tickets, &impl_->clock, &impl_->images,   &impl_->updates};
+    return Ports{&impl_->history, &impl_->koji,     &impl_->bugzilla, &impl_->packages, &impl_->tickets,
+                 &impl_->clock,   &impl_->accounts, &impl_->repos,    &impl_->rhel,     &impl_->images,
+                 &impl_->updates};
 }
 
 TicketsPort& ServicePorts::tickets() {

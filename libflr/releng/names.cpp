@@ -1,5 +1,7 @@
 #include "releng/names.hpp"
 
+#include <flr/error.hpp>
+
 #include <fmt/format.h>
 
 #include <regex>
@@ -55,6 +57,12 @@ Result<Valid> check_branch(std::string_view branch) {
 
 Result<Valid> check_user_name(std::string_view user) {
     return checked(valid_user_name(user), "user name", user);
+}
+
+void require_option(bool ok, std::string_view option, std::string_view value, std::string_view what) {
+    if (!ok) {
+        throw UsageError(fmt::format("{}: \"{}\" is not {}", option, value, what));
+    }
 }
 
 }  // namespace flr::releng

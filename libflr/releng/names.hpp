@@ -23,4 +23,7 @@ Result<Valid> check_namespace(std::string_view ns);
 Result<Valid> check_branch(std::string_view branch);
 Result<Valid> check_user_name(std::string_view user);
 
+// For command-line values: throws UsageError "<option>: "<value>" is not <what>" unless ok.
+void require_option(bool ok, std::string_view option, std::string_view value, std::string_view what);
+
 }  // namespace flr::releng

@@ -36,6 +36,12 @@ public:
                                 bug_from_json);
     }
 
+    std::vector<std::string> comments(std::int64_t id) override {
+        auto j = http_.send_json({"GET", fmt::format("{}/bug/{}/comment{}", url_, id, query({})), accept(), {}, {}});
+        return services::decode("bugzilla", "a comment list", j,
+                                [id](const services::Json& v) { return comments_from_json(v, id); });
+    }
+
     std::int64_t add_comment(std::int64_t id, const std::string& text, bool is_private) override {
         auto h = accept();
         h.emplace_back("Content-Type", "application/json");

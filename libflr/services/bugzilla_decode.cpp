@@ -54,4 +54,22 @@ std::optional<Bug> bug_from_json(const Json& j) {
     return bug;
 }
 
+std::vector<std::string> comments_from_json(const Json& j, std::int64_t id) {
+    services::expect_object(j, "a comment list");
+    const Json& bugs = services::object(j, "bugs");
+    std::vector<std::string> out;
+    if (bugs.is_null()) {
+        return out;
+    }
+    const Json& bug = services::object(bugs, std::to_string(id).c_str());
+    if (bug.is_null()) {
+        return out;
+    }
+    for (const auto& c : services::array(bug, "comments")) {
+        services::expect_object(c, "a comment");
+        out.push_back(services::str(c, "text"));
+    }
+    return out;
+}
+
 }  // namespace flr::bugzilla

@@ -1,4 +1,5 @@
 #include "core/text.hpp"
+#include "services/pagure_access.hpp"
 #include "services/pagure_json.hpp"
 #include "services/rest.hpp"
 #include "services/settings.hpp"
@@ -126,6 +127,19 @@ public:
 
     Branches branches(const std::string& fullname) override {
         return decode("a branch list", get(api(fullname) + "/git/branches"), branches_from_json);
+    }
+
+    std::map<std::string, std::string> branch_heads(const std::string& fullname) override {
+        return decode("a branch list", get(api(fullname) + "/git/branches?with_commits=true"), branch_heads_from_json);
+    }
+
+    std::optional<Access> access(const std::string& fullname) override {
+        auto response =
+            services::send_unless_absent(http_, {"GET", api(fullname) + "/contributors", headers(), {}, {}});
+        if (!response) {
+            return std::nullopt;
+        }
+        return decode("a contributor list", Json::parse(response->body, nullptr, false), access_from_json);
     }
 
     std::optional<std::string> raw_file(const std::string& fullname, const std::string& ref,

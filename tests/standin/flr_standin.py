@@ -8,6 +8,8 @@ One HTTP server on 127.0.0.1 speaks, in their wire shapes:
   /kojihub       Koji hub XML-RPC (also /kojihub/ssllogin)
   /rest/...      Bugzilla REST
   /updates/...   Bodhi REST
+  /fasjson/v1/... FASJSON (users, groups, members)
+  /rhel/pkg_elN.json  RHEL's package lists
 
 and a control API under /_standin/ (journal, fault injection, reset).
 
@@ -42,8 +44,10 @@ from standin_services.common import (  # noqa: E402
     MUTATING_METHODS, Journal, Request, Response, http_entry, json_response,
 )
 from standin_services.image import ImageService, mounts as image_mounts  # noqa: E402
+from standin_services.fasjson import FasjsonService  # noqa: E402
 from standin_services.koji import KojiHub  # noqa: E402
 from standin_services.pagure import PagureService  # noqa: E402
+from standin_services.rhel import RhelPackages  # noqa: E402
 
 CONTROL_PREFIX = "/_standin/"
 
@@ -58,7 +62,7 @@ def load_seed(path):
         return {}
     if not isinstance(data, dict):
         raise SystemExit("seed %s: top level must be a mapping" % path)
-    unknown = set(data) - {"pagure", "distgit", "koji", "bugzilla", "bodhi"}
+    unknown = set(data) - {"pagure", "distgit", "koji", "bugzilla", "bodhi", "fasjson", "rhel_packages"}
     if unknown:
         raise SystemExit("seed %s: unknown sections: %s" % (path, ", ".join(sorted(unknown))))
     return data
@@ -125,11 +129,14 @@ class StandIn:
         self.koji = KojiHub(self.journal)
         self.bugzilla = BugzillaService(self.journal)
         self.bodhi = BodhiService(self.journal)
+        self.fasjson = FasjsonService(self.journal)
+        self.rhel = RhelPackages(self.journal)
         self.mounts = [("/pagure", "pagure", self.pagure), ("/distgit", "distgit", self.distgit),
                        ("/kojihub", "koji", self.koji), ("/rest", "bugzilla", self.bugzilla),
                        ("/updates", "bodhi", self.bodhi)]
         self.image = ImageService(self.koji, self.bodhi, self.journal)
         self.mounts += image_mounts(self.image)
+        self.mounts += [("/fasjson", "fasjson", self.fasjson), ("/rhel", "rhel_packages", self.rhel)]
         self.faults = Faults()
         self.fail_first = (fail_first, fail_status)
         self._apply_seed()
@@ -141,6 +148,8 @@ class StandIn:
         self.koji.load(self.seed.get("koji"), now)
         self.bugzilla.load(self.seed.get("bugzilla"), now)
         self.bodhi.load(self.seed.get("bodhi"), now)
+        self.fasjson.load(self.seed.get("fasjson"))
+        self.rhel.load(self.seed.get("rhel_packages"))
         if self.fail_first[0]:
             self.faults.add({"fail_next": self.fail_first[0], "status": self.fail_first[1]})
 
@@ -300,6 +309,8 @@ def flr_config(url, secrets_dir, seed=None, distgit_root=None, extra=None):
                  "cert": write_secret(os.path.join(secrets_dir, "koji.pem"), "not used over plain http\n")},
         "bugzilla": {"url": url, "api_key_file": secret("bugzilla.key", "bugzilla", "api_key", "bugzilla-key")},
         "bodhi": {"url": url},
+        "fasjson": {"url": url + "/fasjson"},
+        "rhel_packages": {"url": url + "/rhel"},
     }
     config.update(extra or {})
     return config

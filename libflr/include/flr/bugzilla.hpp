@@ -53,6 +53,8 @@ public:
     virtual ~Client();
     // nullopt when the bug does not exist (Bugzilla error 101).
     virtual std::optional<Bug> bug(std::int64_t id) = 0;
+    // The texts of the bug's comments, oldest first (GET /rest/bug/<id>/comment).
+    virtual std::vector<std::string> comments(std::int64_t id) = 0;
     // Returns the new comment's id.
     virtual std::int64_t add_comment(std::int64_t id, const std::string& text, bool is_private = false) = 0;
 };

@@ -5,6 +5,7 @@
 #include <flr/export.hpp>
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -82,6 +83,22 @@ struct Branches {
     std::string default_branch;
 };
 
+// A collaborator: pushes only to branches matching one of `branches` (fnmatch patterns).
+struct Collaborator {
+    std::string name;
+    std::vector<std::string> branches;
+};
+
+// Who may do what in a project (GET /api/0/<project>/contributors), users and groups.
+struct Access {
+    std::vector<std::string> admins;
+    std::vector<std::string> committers;
+    std::vector<Collaborator> collaborators;
+    std::vector<std::string> admin_groups;
+    std::vector<std::string> commit_groups;
+    std::vector<Collaborator> collaborator_groups;
+};
+
 // Where a new branch starts: exactly one of the two.
 struct BranchFrom {
     std::string branch;
@@ -110,6 +127,10 @@ public:
     // Git.
     virtual void create_branch(const std::string& fullname, const std::string& branch, const BranchFrom& from) = 0;
     virtual Branches branches(const std::string& fullname) = 0;
+    // Branch name -> head commit (GET .../git/branches?with_commits=true).
+    virtual std::map<std::string, std::string> branch_heads(const std::string& fullname) = 0;
+    // The project's contributors by access level; nullopt when the project does not exist.
+    virtual std::optional<Access> access(const std::string& fullname) = 0;
     // A file at a ref (e.g. "dead.package" on "rawhide"); nullopt when it does not exist.
     virtual std::optional<std::string> raw_file(const std::string& fullname, const std::string& ref,
                                                 const std::string& path) = 0;

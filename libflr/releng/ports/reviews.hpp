@@ -29,6 +29,10 @@ public:
     virtual ~ReviewsPort() = default;
     // nullopt when the bug does not exist (or is not visible).
     virtual std::optional<ReviewBug> bug(std::int64_t id) = 0;
+    // Add a public comment to the bug.
+    virtual void comment(std::int64_t id, const std::string& text) = 0;
+    // Whether a comment with exactly this text is already on the bug.
+    virtual bool has_comment(std::int64_t id, const std::string& text) = 0;
 };
 
 }  // namespace flr::releng

@@ -89,21 +89,15 @@ CheckRequest merge(const CheckOptions& o, const UnretirementRequest* from_ticket
 }  // namespace
 
 void check_package(const std::string& package) {
-    if (!valid_package_name(package)) {
-        throw UsageError(fmt::format("--package: \"{}\" is not a valid package name", package));
-    }
+    require_option(valid_package_name(package), "--package", package, "a valid package name");
 }
 
 void check_namespace(const std::string& ns) {
-    if (!valid_namespace(ns)) {
-        throw UsageError(fmt::format("--namespace: \"{}\" is not a dist-git namespace", ns));
-    }
+    require_option(valid_namespace(ns), "--namespace", ns, "a dist-git namespace");
 }
 
 void check_branch(const std::string& branch) {
-    if (!valid_branch(branch)) {
-        throw UsageError(fmt::format("--branch: \"{}\" is not rawhide, fNN or epelN", branch));
-    }
+    require_option(valid_branch(branch), "--branch", branch, "rawhide, fNN or epelN");
 }
 
 Output check(const Config& config, const CheckOptions& o) {

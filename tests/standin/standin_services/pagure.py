@@ -20,6 +20,7 @@ from .common import (
     MUTATING_METHODS, Response, fmt_unix, http_entry, json_response, not_found_html,
     text_response, to_epoch,
 )
+from .distgit_access import contributors_json
 from .gitrepo import BareRepo, GitError
 
 # APIERROR values of Pagure's pagure/api/__init__.py.
@@ -39,7 +40,8 @@ INVALID_TOKEN = ("Invalid or expired token. Please visit {url}settings#api-keys 
                  "to get or renew your API token.")
 REQUIRED = ["This field is required."]
 NOT_A_CHOICE = ["Not a valid choice"]
-MONITORING_VALUES = ("no-monitoring", "monitoring", "monitoring-with-scratch")
+MONITORING_VALUES = ("no-monitoring", "monitoring", "monitoring-with-scratch", "monitoring-all",
+                     "monitoring-all-scratch", "monitoring-stable", "monitoring-stable-scratch")
 
 
 class ApiError(Exception):
@@ -101,6 +103,8 @@ class Project:
     committers: list = dataclasses.field(default_factory=list)
     ticketers: list = dataclasses.field(default_factory=list)
     groups: dict = dataclasses.field(default_factory=dict)
+    collaborators: list = dataclasses.field(default_factory=list)        # [{"user", "branches"}]
+    group_collaborators: list = dataclasses.field(default_factory=list)  # idem, groups
     close_status: list = dataclasses.field(default_factory=list)
     date_created: float = 0.0
     date_modified: float = 0.0
@@ -223,6 +227,8 @@ class PagureService:
             ticketers=_as_list(ps.get("ticket")),
             groups={k: _as_list((ps.get("groups") or {}).get(k)) for k in ("admin", "commit", "ticket")},
             close_status=_as_list(ps.get("close_status")),
+            collaborators=list(ps.get("collaborators") or []),
+            group_collaborators=list((ps.get("groups") or {}).get("collaborators") or []),
             date_created=created,
             date_modified=to_epoch(ps.get("date_modified"), now) or created,
             monitoring=ps.get("monitoring", "no-monitoring"),
@@ -436,6 +442,7 @@ class PagureService:
             (r"/api/0/%s/git/branches/?" % proj, {"GET": self.api_git_branches}),
             (r"/api/0/%s/git/urls/?" % proj, {"GET": self.api_project_git_urls}),
             (r"/api/0/%s/git/generateacls/?" % proj, {"POST": self.api_generate_acls}),
+            (r"/api/0/%s/contributors/?" % proj, {"GET": self.api_project_contributors}),
             (r"/api/0/%s/?" % proj, {"GET": self.api_project, "PATCH": self.api_modify_project}),
             (r"/%s/raw/(?P<ref>[^/]+)/f/(?P<path>.+)" % proj, {"GET": self.view_raw_file}),
         ]
@@ -687,6 +694,10 @@ class PagureService:
 
     def api_project(self, req, auth, proj):
         return json_response(self._project_json(self._project(proj)))
+
+    def api_project_contributors(self, req, auth, proj):
+        project = self._project(proj)
+        return json_response(contributors_json(project))
 
     def api_modify_project(self, req, auth, proj):
         self._require_auth(req, auth)

@@ -5,6 +5,7 @@
 
 #include <flr/error.hpp>
 
+#include <algorithm>
 #include <map>
 #include <set>
 #include <string>
@@ -78,9 +79,15 @@ public:
 class FakeBugzilla : public ReviewsPort {
 public:
     std::map<std::int64_t, ReviewBug> bugs;
+    std::map<std::int64_t, std::vector<std::string>> comments;
     std::optional<ReviewBug> bug(std::int64_t id) override {
         auto it = bugs.find(id);
         return it == bugs.end() ? std::nullopt : std::optional<ReviewBug>(it->second);
+    }
+    void comment(std::int64_t id, const std::string& text) override { comments[id].push_back(text); }
+    bool has_comment(std::int64_t id, const std::string& text) override {
+        const auto& all = comments[id];
+        return std::find(all.begin(), all.end(), text) != all.end();
     }
     void approve(std::int64_t id, const std::string& pkg) {
         bugs[id] = ReviewBug{id,
@@ -127,6 +134,91 @@ public:
     }
 };
 
+class FakeAccounts : public AccountsPort {
+public:
+    std::map<std::string, Account> users;
+    std::map<std::string, std::vector<std::string>> group_members;
+    std::optional<Account> user(const std::string& name) override {
+        auto it = users.find(name);
+        return it == users.end() ? std::nullopt : std::optional<Account>(it->second);
+    }
+    std::vector<std::string> groups(const std::string& user) override {
+        std::vector<std::string> out;
+        for (const auto& [g, members] : group_members) {
+            if (std::find(members.begin(), members.end(), user) != members.end()) {
+                out.push_back(g);
+            }
+        }
+        return out;
+    }
+    std::vector<std::string> members(const std::string& group) override { return group_members[group]; }
+};
+
+class FakeRepos : public ReposPort {
+public:
+    struct Repo {
+        ProjectAccess access;
+        std::map<std::string, std::string> branches;
+        std::string monitoring = "no-monitoring";
+    };
+    std::map<std::string, Repo> repos;
+    std::vector<std::string> log;
+    std::string fail_on;  // an operation that throws ("create", "branch", "admin", "monitoring")
+    int next = 0;
+
+    void check(const std::string& op) {
+        if (op == fail_on) {
+            throw RemoteError("dist-git", "500 Internal Server Error");
+        }
+    }
+    std::optional<ProjectAccess> access(const RepoRef& r) override {
+        auto it = repos.find(r.fullname());
+        return it == repos.end() ? std::nullopt : std::optional<ProjectAccess>(it->second.access);
+    }
+    std::map<std::string, std::string> branches(const RepoRef& r) override {
+        auto it = repos.find(r.fullname());
+        return it == repos.end() ? std::map<std::string, std::string>{} : it->second.branches;
+    }
+    void create(const NewRepo& n) override {
+        check("create");
+        Repo repo;
+        repo.access.main_admin = "releng";
+        repo.branches["rawhide"] = "c0" + std::to_string(next++);
+        repos[n.repo.fullname()] = repo;
+        log.push_back("create " + n.repo.fullname());
+    }
+    void create_branch(const RepoRef& r, const std::string& b, const std::string& from) override {
+        check("branch");
+        repos.at(r.fullname()).branches[b] = from;
+        log.push_back("branch " + r.fullname() + " " + b + " " + from);
+    }
+    void set_main_admin(const RepoRef& r, const std::string& user) override {
+        check("admin");
+        repos.at(r.fullname()).access.main_admin = user;
+        log.push_back("admin " + r.fullname() + " " + user);
+    }
+    std::string monitoring(const RepoRef& r) override { return repos.at(r.fullname()).monitoring; }
+    void set_monitoring(const RepoRef& r, const std::string& value) override {
+        check("monitoring");
+        repos.at(r.fullname()).monitoring = value;
+        log.push_back("monitoring " + r.fullname() + " " + value);
+    }
+    std::string url(const RepoRef& r) const override { return "https://src.example.org/" + r.fullname(); }
+};
+
+class FakeRhel : public RhelPort {
+public:
+    std::map<int, std::vector<std::string>> arches;                          // release arches
+    std::map<int, std::map<std::string, std::vector<std::string>>> shipped;  // major -> package -> arches
+    std::optional<RhelPackage> package(int major, const std::string& name) override {
+        auto it = shipped[major].find(name);
+        if (it == shipped[major].end()) {
+            return std::nullopt;
+        }
+        return RhelPackage{arches[major], it->second};
+    }
+};
+
 class FixedClock : public Clock {
 public:
     std::int64_t time = kNow;
@@ -140,7 +232,10 @@ struct FakeWorld {
     FakePackages packages;
     FakeTickets tickets;
     FixedClock clock;
-    Ports ports() { return Ports{&distgit, &koji, &bugzilla, &packages, &tickets, &clock}; }
+    FakeAccounts accounts;
+    FakeRepos repos;
+    FakeRhel rhel;
+    Ports ports() { return Ports{&distgit, &koji, &bugzilla, &packages, &tickets, &clock, &accounts, &repos, &rhel}; }
 };
 
 }  // namespace flr::test

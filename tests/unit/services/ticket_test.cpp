@@ -29,6 +29,8 @@ public:
     void set_main_admin(const std::string&, const std::string&) override {}
     void create_branch(const std::string&, const std::string&, const flr::pagure::BranchFrom&) override {}
     flr::pagure::Branches branches(const std::string&) override { return {}; }
+    std::map<std::string, std::string> branch_heads(const std::string&) override { return {}; }
+    std::optional<flr::pagure::Access> access(const std::string&) override { return std::nullopt; }
     std::optional<std::string> raw_file(const std::string&, const std::string&, const std::string&) override {
         return std::nullopt;
     }
