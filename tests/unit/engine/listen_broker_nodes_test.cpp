@@ -187,6 +187,15 @@ TEST(ListenBrokerNodes, ADrainingShardConsumerIsNotCancelledItsConnectionCloses)
     EXPECT_EQ(b.sent.back(), "c1 close");
 }
 
+TEST(ListenBrokerNodes, TheClusterExampleParses) {
+    auto cfg = load_listen_config(Config::load_file(FLR_TEST_DATA_DIR "/../../examples/listen/cluster.yaml"));
+    EXPECT_EQ(node_urls(cfg.amqp).size(), 3u);
+    EXPECT_EQ(cfg.amqp.queue_type, "quorum");
+    EXPECT_EQ(consumed_queues(cfg.amqp).size(), 6u);
+    EXPECT_EQ(shard_exchange(cfg.amqp), "builds-flr.hash");
+    EXPECT_EQ(cfg.amqp.shards.hash_header, "package");
+}
+
 TEST(ListenBrokerNodes, PassiveShardsAreCheckedNotDeclared) {
     fake::Broker b;
     fake::Runner* r = nullptr;
