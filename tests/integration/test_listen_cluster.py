@@ -12,7 +12,7 @@ import pytest
 from listen import RECORD, unique, wait_for
 from netns import HostNet, NamespacesUnavailable
 from rabbitmq_cluster import RabbitMQCluster
-from scaleout import Completions, chaos, count_reruns, messages, read_records, start_instances, throughput
+from scaleout import Completions, chaos, messages, read_records, settled_depth, start_instances, throughput
 
 
 @pytest.fixture(scope="module")
@@ -75,7 +75,7 @@ def test_stopping_the_queue_leader_mid_stream_loses_nothing_and_instances_fail_o
     records = read_records(out)
     ended = {r["fields"][0] for r in records if r["event"] == "end"}
     assert ended == {m[3] for m in messages(queue, count)}
-    assert cluster.queue_depth(queue) == (0, 0)
+    assert settled_depth(cluster, queue) == (0, 0)
 
 
 def test_three_instances_in_their_own_namespaces_scale(cluster, hostnet, tmp_path):
@@ -127,7 +127,8 @@ def test_order_per_key_holds_across_three_instances_with_shards(cluster, tmp_pat
         assert [e for e, _, _ in events] == ["start", "end"] * (count // keys), (key, events)
         instances |= {inst for _, _, inst in events}
     assert len(instances) >= 2  # the work moved between instances, and order held
-    assert cluster.queue_depth(f"{queue}.shard.0") == (0, 0)
+    for shard in range(3):
+        assert settled_depth(cluster, f"{queue}.shard.{shard}") == (0, 0)
 
 
 def test_chaos_short_form(cluster, tmp_path):

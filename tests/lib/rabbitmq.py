@@ -61,7 +61,27 @@ def make_certificates(d):
         os.chmod(os.path.join(d, f"{name}.key"), 0o600)
 
 
-class RabbitMQ:
+def terminate(proc):
+    if proc and proc.poll() is None:
+        proc.terminate()
+        proc.wait()
+
+
+class Started:
+    """A context manager for a service with start() and stop(): stopped too when start fails."""
+
+    def __enter__(self):
+        try:
+            return self.start()
+        except BaseException:
+            self.stop()
+            raise
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
+class RabbitMQ(Started):
     """tls=True adds a TLS listener (self.tls_port) that requires a client certificate
     signed by the test CA (verify_peer, fail_if_no_peer_cert); self.certs names the files."""
 
@@ -180,20 +200,8 @@ class RabbitMQ:
             except subprocess.TimeoutExpired:
                 os.killpg(self.server.pid, signal.SIGKILL)
                 self.server.wait()
-        if self.epmd and self.epmd.poll() is None:
-            self.epmd.terminate()
-            self.epmd.wait()
+        terminate(self.epmd)
         shutil.rmtree(self.dir, ignore_errors=True)
-
-    def __enter__(self):
-        try:
-            return self.start()
-        except BaseException:
-            self.stop()
-            raise
-
-    def __exit__(self, *exc):
-        self.stop()
 
     # --- helpers for tests (pika) ---
     def connection(self):

@@ -17,7 +17,7 @@ import subprocess
 import time
 import uuid
 
-from rabbitmq import RabbitMQ, free_port
+from rabbitmq import RabbitMQ, Started, free_port, terminate
 
 
 class ClusterNode(RabbitMQ):
@@ -54,7 +54,7 @@ class ClusterNode(RabbitMQ):
         return f"amqp://guest@{address}:{self.port}/%2F"
 
 
-class RabbitMQCluster:
+class RabbitMQCluster(Started):
     def __init__(self, size=3, extra_address=None):
         self.tag = uuid.uuid4().hex[:8]
         self.epmd_port = free_port()
@@ -86,19 +86,7 @@ class RabbitMQCluster:
     def stop(self):
         for n in self.nodes:
             n.stop()
-        if self.epmd and self.epmd.poll() is None:
-            self.epmd.terminate()
-            self.epmd.wait()
-
-    def __enter__(self):
-        try:
-            return self.start()
-        except BaseException:
-            self.stop()
-            raise
-
-    def __exit__(self, *exc):
-        self.stop()
+        terminate(self.epmd)
 
     def urls(self, address="127.0.0.1", first=0):
         """Every node's URL, starting with node `first` (so instances spread over the nodes)."""

@@ -179,6 +179,17 @@ class Completions:
         return len(self.ids)
 
 
+def settled_depth(cluster, queue, timeout=30):
+    """(ready, unacked) of a queue once it reads (0, 0), or as last read after `timeout`:
+    a quorum queue's figures in rabbitmqctl lag behind by a few seconds."""
+    deadline = time.time() + timeout
+    while True:
+        depth = cluster.queue_depth(queue)
+        if depth == (0, 0) or time.time() > deadline:
+            return depth
+        time.sleep(1)
+
+
 def count_reruns(records):
     """Re-runs of completed actions: starts of a message after its first end, split by
     whether the instance that starts it again is the one that completed it."""
@@ -238,15 +249,13 @@ def chaos(cluster, tmp, count, kills, node_restarts, instances=3, net=None, slee
         for inst in fleet:
             if not inst.alive():
                 inst.start(wait=False)
-        settle = time.time() + 30
-        while cluster.queue_depth(queue) != (0, 0) and time.time() < settle:
-            time.sleep(0.5)
+        settled_depth(cluster, queue)
     finally:
         if restarter:
             restarter.join()
         for inst in fleet:
             inst.stop()
-    depth = cluster.queue_depth(queue)
+    depth = settled_depth(cluster, queue)
     dead = cluster.queue_depth(queue + ".dead")
     records = read_records(out)
     same, cross, completed = count_reruns(records)
