@@ -11,9 +11,11 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 
 #include <chrono>
 #include <cstring>
+#include <utility>
 #include <vector>
 
 namespace flr::amqp {
@@ -73,7 +75,7 @@ struct Connection::Impl {
     bool confirms = false;
     std::uint64_t published = 0;  // sequence number of the last publish
     std::vector<Confirm> confirmed;
-    std::string consumer_tag;
+    std::vector<std::string> consumer_tags;
     std::chrono::steady_clock::time_point last_keepalive{};
 
     void check(const amqp_rpc_reply_t& r, const std::string& what) {
@@ -132,7 +134,8 @@ Connection::Connection(const Options& o) : impl_(std::make_unique<Impl>()) {
         sock = amqp_tcp_socket_new(impl_->conn);
     }
     std::string where = fmt::format("{}:{}", url.host, url.port);
-    impl_->check_status(amqp_socket_open(sock, url.host.c_str(), url.port), "connect to " + where);
+    timeval timeout{o.connect_timeout, 0};
+    impl_->check_status(amqp_socket_open_noblock(sock, url.host.c_str(), url.port, &timeout), "connect to " + where);
     // Acks and small publishes go out at once, never held back by Nagle's algorithm.
     int one = 1;
     ::setsockopt(amqp_get_sockfd(impl_->conn), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
@@ -181,6 +184,9 @@ void Connection::declare_queue(const Queue& q) {
         args.add_string("x-dead-letter-exchange", q.dead_letter_exchange);
         args.add_string("x-dead-letter-routing-key", q.dead_letter_key);
     }
+    if (q.single_active_consumer) {
+        args.add_json({{"x-single-active-consumer", true}});
+    }
     if (q.delivery_limit > 0 && q.type == "quorum") {
         args.add_json({{"x-delivery-limit", q.delivery_limit}});
     }
@@ -204,9 +210,26 @@ void Connection::unbind(const std::string& queue, const std::string& exchange, c
 }
 
 void Connection::declare_exchange(const std::string& name, const std::string& type) {
-    amqp_exchange_declare(impl_->conn, channel, as_bytes(name), as_bytes(type), 0, /*durable=*/1, 0, 0,
-                          amqp_empty_table);
-    impl_->rpc("declare exchange " + name);
+    declare_exchange(Exchange{name, type});
+}
+
+void Connection::declare_exchange(const Exchange& x) {
+    TableBuilder args;
+    args.add_json(x.arguments);
+    amqp_exchange_declare(impl_->conn, channel, as_bytes(x.name), as_bytes(x.type), 0, /*durable=*/1, 0, 0,
+                          args.table());
+    impl_->rpc("declare exchange " + x.name);
+}
+
+void Connection::bind_exchange(const std::string& destination, const std::string& source, const std::string& key) {
+    amqp_exchange_bind(impl_->conn, channel, as_bytes(destination), as_bytes(source), as_bytes(key), amqp_empty_table);
+    impl_->rpc(fmt::format("bind exchange {} to {} with {}", destination, source, key));
+}
+
+void Connection::unbind_exchange(const std::string& destination, const std::string& source, const std::string& key) {
+    amqp_exchange_unbind(impl_->conn, channel, as_bytes(destination), as_bytes(source), as_bytes(key),
+                         amqp_empty_table);
+    impl_->rpc(fmt::format("unbind exchange {} from {} with {}", destination, source, key));
 }
 
 std::uint32_t Connection::message_count(const std::string& name) {
@@ -224,12 +247,16 @@ void Connection::consume(const std::string& queue) {
     auto* ok = amqp_basic_consume(impl_->conn, channel, as_bytes(queue), amqp_empty_bytes, 0, /*no_ack=*/0, 0,
                                   amqp_empty_table);
     impl_->rpc("consume " + queue);
-    impl_->consumer_tag = ok ? bytes_str(ok->consumer_tag) : "";
+    if (ok) {
+        impl_->consumer_tags.push_back(bytes_str(ok->consumer_tag));
+    }
 }
 
 void Connection::cancel() {
-    amqp_basic_cancel(impl_->conn, channel, as_bytes(impl_->consumer_tag));
-    impl_->rpc("cancel the consumer");
+    for (const std::string& tag : std::exchange(impl_->consumer_tags, {})) {
+        amqp_basic_cancel(impl_->conn, channel, as_bytes(tag));
+        impl_->rpc("cancel the consumer");
+    }
 }
 
 bool Connection::get(const std::string& queue, Delivery& out) {

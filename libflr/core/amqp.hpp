@@ -38,6 +38,7 @@ struct Options {
     std::string ca, cert, key;       // TLS files (amqps)
     int heartbeat = 30;              // seconds, 0 = none
     std::string connection_name = "flr";
+    int connect_timeout = 10;  // seconds for the TCP (and TLS) connect: a dead node is left soon
 };
 
 struct Queue {
@@ -45,10 +46,17 @@ struct Queue {
     bool durable = true;
     bool exclusive = false;
     bool auto_delete = false;
-    std::string type = "classic";      // or "quorum"
-    std::string dead_letter_exchange;  // x-dead-letter-exchange ("" = none)
-    std::string dead_letter_key;       // x-dead-letter-routing-key
-    int delivery_limit = 0;            // x-delivery-limit (quorum only; 0 = none)
+    std::string type = "classic";         // or "quorum"
+    std::string dead_letter_exchange;     // x-dead-letter-exchange ("" = none)
+    std::string dead_letter_key;          // x-dead-letter-routing-key
+    int delivery_limit = 0;               // x-delivery-limit (quorum only; 0 = none)
+    bool single_active_consumer = false;  // x-single-active-consumer: one consumer gets it all
+};
+
+struct Exchange {
+    std::string name;
+    std::string type;                                     // direct, topic, x-consistent-hash, ...
+    nlohmann::json arguments = nlohmann::json::object();  // e.g. {"hash-header": "key"}
 };
 
 // A publisher confirm: the broker took (ok) or refused the publishes up to `seq`.
@@ -87,6 +95,10 @@ public:
     virtual void bind(const std::string& queue, const std::string& exchange, const std::string& key) = 0;
     virtual void unbind(const std::string& queue, const std::string& exchange, const std::string& key) = 0;
     virtual void declare_exchange(const std::string& name, const std::string& type) = 0;
+    virtual void declare_exchange(const Exchange& exchange) = 0;
+    // Exchange-to-exchange bindings: `source` routes matching messages on to `destination`.
+    virtual void bind_exchange(const std::string& destination, const std::string& source, const std::string& key) = 0;
+    virtual void unbind_exchange(const std::string& destination, const std::string& source, const std::string& key) = 0;
     virtual void qos(std::uint16_t prefetch) = 0;
     virtual void consume(const std::string& queue) = 0;
     virtual void cancel() = 0;
@@ -116,11 +128,14 @@ public:
     void bind(const std::string& queue, const std::string& exchange, const std::string& key) override;
     void unbind(const std::string& queue, const std::string& exchange, const std::string& key) override;
     void declare_exchange(const std::string& name, const std::string& type) override;  // durable
+    void declare_exchange(const Exchange& exchange) override;                          // durable
+    void bind_exchange(const std::string& destination, const std::string& source, const std::string& key) override;
+    void unbind_exchange(const std::string& destination, const std::string& source, const std::string& key) override;
     // Passive declare: the number of ready messages; throws when missing.
     std::uint32_t message_count(const std::string& name);
     void qos(std::uint16_t prefetch) override;
-    void consume(const std::string& queue) override;  // manual acks (no_ack=0), always
-    void cancel() override;                           // basic.cancel of the consume above
+    void consume(const std::string& queue) override;  // manual acks (no_ack=0), always; may be called per queue
+    void cancel() override;                           // basic.cancel of every consume above
     // basic.get with manual ack: false when the queue is empty.
     bool get(const std::string& queue, Delivery& out);
 

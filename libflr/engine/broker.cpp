@@ -7,11 +7,14 @@
 // This file is the loop: its states, their rounds and the transitions between them
 // (see broker.hpp). What happens to each delivery is in broker_delivery.cpp.
 #include "engine/broker.hpp"
+#include "engine/broker_layout.hpp"
+#include "engine/broker_nodes.hpp"
 
 #include <flr/error.hpp>
 #include <flr/log.hpp>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 
@@ -237,14 +240,17 @@ void BrokerLoop::release() {
     state_ = BrokerState::consuming;
 }
 
-// -> draining (SIGTERM/SIGINT): cancel the consumer and start nothing new.
+// -> draining (SIGTERM/SIGINT): cancel the consumer and start nothing new. Shards keep
+// their consumers until the connection closes: a cancelled single active consumer hands
+// its shard over at once, while its unacked messages come back only at the close, so
+// the next consumer would run later messages of a key before earlier ones.
 void BrokerLoop::begin_drain() {
     session_.dispatcher().set_paused(true);
     session_.dispatcher().release_batches();  // not started: left for redelivery
     state_ = BrokerState::draining;           // deliveries that were already on their way stay unacked
     after_wait();                             // the released messages leave at once
     try {
-        if (conn_) {
+        if (conn_ && amqp().shards.count == 0) {
             conn_->cancel();
         }
     } catch (const RemoteError& e) {
@@ -312,39 +318,17 @@ void BrokerLoop::open() {
 
 void BrokerLoop::setup() {
     const AmqpSettings& a = amqp();
-    bool dlx = !a.dead_letter_exchange.empty();
-    if (a.passive_declares) {
-        conn_->check_queue(a.queue);
-        if (dlx) {
-            conn_->check_queue(a.dead_letter_queue);  // provisioned by the operators
-        }
-    } else {
-        if (dlx) {
-            conn_->declare_exchange(a.dead_letter_exchange, "direct");
-            amqp::Queue dq;
-            dq.name = a.dead_letter_queue;
-            dq.type = a.queue_type;
-            conn_->declare_queue(dq);
-            conn_->bind(a.dead_letter_queue, a.dead_letter_exchange, a.dead_letter_queue);
-        }
-        amqp::Queue q{a.queue, a.durable, a.exclusive, a.auto_delete, a.queue_type, "", "", 0};
-        if (dlx) {
-            q.dead_letter_exchange = a.dead_letter_exchange;
-            q.dead_letter_key = a.dead_letter_queue;
-            q.delivery_limit = a.delivery_limit;
-        }
-        conn_->declare_queue(q);
-        for (const auto& key : a.bindings) {
-            conn_->bind(a.queue, a.exchange, key);
-        }
-    }
+    declare_layout(*conn_, a);
     conn_->qos(static_cast<std::uint16_t>(a.prefetch));
     conn_->confirm_select();
     if (!journal_) {
         open_journal();
     }
-    conn_->consume(a.queue);
-    log::info(fmt::format("consuming {} ({} route(s), {} worker(s), prefetch {})", a.queue,
+    std::vector<std::string> queues = consumed_queues(a);
+    for (const std::string& q : queues) {
+        conn_->consume(q);
+    }
+    log::info(fmt::format("consuming {} ({} route(s), {} worker(s), prefetch {})", fmt::join(queues, ", "),
                           session_.config().routes.size(), session_.config().workers, a.prefetch));
 }
 
@@ -354,16 +338,7 @@ void BrokerLoop::rebind(const AmqpSettings& before, const AmqpSettings& after) {
         return;
     }
     try {
-        for (const auto& key : after.bindings) {
-            if (std::find(before.bindings.begin(), before.bindings.end(), key) == before.bindings.end()) {
-                conn_->bind(after.queue, after.exchange, key);
-            }
-        }
-        for (const auto& key : before.bindings) {
-            if (std::find(after.bindings.begin(), after.bindings.end(), key) == after.bindings.end()) {
-                conn_->unbind(before.queue, before.exchange, key);
-            }
-        }
+        rebind_layout(*conn_, before, after);
     } catch (const RemoteError& e) {
         lost(e);
     }
@@ -431,9 +406,13 @@ listen::Summary run_broker(ConfigPtr cfg, ConfigLoader loader) {
     if (!cfg->has_amqp) {
         throw ConfigError("no amqp section in the configuration (needed unless --replay is given)");
     }
-    auto options = std::make_shared<const amqp::Options>(connect_options(cfg->amqp, "flr-listen"));
-    BrokerLoop loop(std::move(cfg), std::move(loader),
-                    [options] { return std::make_unique<amqp::Connection>(*options); });
+    auto nodes = std::make_shared<NodeList>(
+        node_urls(cfg->amqp), [options = connect_options(cfg->amqp, "flr-listen")](const std::string& url) {
+            amqp::Options o = options;
+            o.url = url;
+            return std::make_unique<amqp::Connection>(o);
+        });
+    BrokerLoop loop(std::move(cfg), std::move(loader), [nodes] { return nodes->connect(); });
     return loop.run();
 }
 

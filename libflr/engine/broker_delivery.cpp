@@ -1,6 +1,7 @@
 // Broker mode: what happens to each delivery (route, ack, dead-letter) and to each
 // finished message; the loop that calls these is in broker.cpp.
 #include "engine/broker.hpp"
+#include "engine/broker_nodes.hpp"
 #include "engine/dead_letter.hpp"
 
 #include <flr/error.hpp>
@@ -40,9 +41,10 @@ dead::Origin origin_of(const amqp::Delivery& d, const std::string& queue) {
 }  // namespace
 
 amqp::Options connect_options(const AmqpSettings& a, const std::string& name) {
-    amqp::Url url = amqp::parse_url(a.url);
-    if (url.has_password) {
-        throw ConfigError("amqp.url: put the password in amqp.password_file, not in the URL");
+    for (const std::string& node : node_urls(a)) {
+        if (amqp::parse_url(node).has_password) {
+            throw ConfigError("amqp.url: put the password in amqp.password_file, not in the URL");
+        }
     }
     amqp::Options o;
     o.url = a.url;

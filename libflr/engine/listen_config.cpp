@@ -253,20 +253,43 @@ void check_batches_fit(const ListenConfig& cfg) {
     }
 }
 
+// url: one node, or the nodes of a cluster (a list, tried in turn).
+void parse_urls(const Config& a, AmqpSettings& s) {
+    std::vector<std::string> urls = a.strings("url");
+    if (urls.empty()) {
+        throw ConfigError(fmt::format("{}: required setting is missing", a.where("url")));
+    }
+    s.url = urls.front();
+    s.more_urls.assign(urls.begin() + 1, urls.end());
+}
+
+void parse_shards(const Config& c, ShardSettings& s) {
+    c.check_keys({"count", "hash_header"});
+    s.count = static_cast<int>(c.integer_or("count", 0));
+    if (s.count < 1 || s.count > 1000) {
+        throw ConfigError(fmt::format("{}: must be between 1 and 1000", c.where("count")));
+    }
+    s.hash_header = c.string_or("hash_header", "");
+}
+
 void parse_amqp(const Config& a, AmqpSettings& s) {
     a.check_keys({"url", "password_file", "queue", "queue_type", "durable", "exchange", "bindings", "prefetch",
                   "passive_declares", "heartbeat", "tls", "dead_letter_exchange", "dead_letter_queue", "delivery_limit",
-                  "reconnect_delay", "reconnect_delay_max"});
-    s.url = a.required_string("url");
+                  "reconnect_delay", "reconnect_delay_max", "shards"});
+    parse_urls(a, s);
     if (auto p = a.string("password_file")) {
         s.password_file = resolve_path(a, *p);
     }
     s.queue = a.required_string("queue");
-    s.queue_type = a.string_or("queue_type", "classic");
+    s.queue_type = a.string_or("queue_type", "quorum");
     if (s.queue_type != "classic" && s.queue_type != "quorum") {
         throw ConfigError(fmt::format("{}: expected classic or quorum", a.where("queue_type")));
     }
     s.durable = a.boolean_or("durable", true);
+    if (!s.durable && s.queue_type == "quorum") {
+        throw ConfigError(
+            fmt::format("{}: quorum queues are always durable (set queue_type: classic)", a.where("durable")));
+    }
     s.exchange = a.string_or("exchange", "amq.topic");
     s.bindings = a.strings("bindings");
     s.prefetch = static_cast<int>(a.integer_or("prefetch", 50));
@@ -290,9 +313,27 @@ void parse_amqp(const Config& a, AmqpSettings& s) {
         throw ConfigError(fmt::format("{}: cert and key go together", a.where("tls")));
     }
     parse_dead_letters(a, s);
+    if (a.has("shards")) {
+        parse_shards(a.section("shards"), s.shards);
+    }
 }
 
 }  // namespace
+
+std::vector<std::string> consumed_queues(const AmqpSettings& a) {
+    if (a.shards.count == 0) {
+        return {a.queue};
+    }
+    std::vector<std::string> out;
+    for (int i = 0; i < a.shards.count; ++i) {
+        out.push_back(fmt::format("{}.shard.{}", a.queue, i));
+    }
+    return out;
+}
+
+std::string shard_exchange(const AmqpSettings& a) {
+    return a.queue + ".hash";
+}
 
 std::vector<std::string> split_command(const std::vector<std::string>& words) {
     if (words.size() != 1) {

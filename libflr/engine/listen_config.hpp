@@ -13,10 +13,19 @@
 
 namespace flr::engine {
 
+// Ordering across instances: a consistent-hash exchange spreads the bound topics over
+// `count` single-active-consumer queues <queue>.shard.<i>, so each hash value has one
+// consumer at a time, whichever instance that is (flr-listen.yaml(5), SHARDS).
+struct ShardSettings {
+    int count = 0;            // 0 = no shards: one plain work queue
+    std::string hash_header;  // hash this header's value; "" = the routing key (topic)
+};
+
 struct AmqpSettings {
-    std::string url;             // amqp[s]://user@host:port/vhost
-    std::string password_file;   // empty: no password (guest or EXTERNAL)
-    bool external_auth = false;  // SASL EXTERNAL with the client certificate
+    std::string url;                     // amqp[s]://user@host:port/vhost
+    std::vector<std::string> more_urls;  // further nodes of the cluster, tried after url
+    std::string password_file;           // empty: no password (guest or EXTERNAL)
+    bool external_auth = false;          // SASL EXTERNAL with the client certificate
     std::string queue;
     std::string queue_type = "classic";
     bool durable = true;
@@ -33,7 +42,13 @@ struct AmqpSettings {
     int delivery_limit = 20;                        // quorum queues: x-delivery-limit
     std::chrono::milliseconds reconnect_delay = std::chrono::seconds(1);
     std::chrono::milliseconds reconnect_delay_max = std::chrono::seconds(60);
+    ShardSettings shards;
 };
+
+// The queues flr-listen consumes: the work queue, or its shards.
+std::vector<std::string> consumed_queues(const AmqpSettings& a);
+// The consistent-hash exchange in front of the shards: <queue>.hash.
+std::string shard_exchange(const AmqpSettings& a);
 
 struct MetricsSettings {
     std::string textfile;  // "" = none

@@ -63,6 +63,12 @@ def make_certificates(d):
         os.chmod(os.path.join(d, f"{name}.key"), 0o600)
 
 
+def terminate(proc):
+    if proc and proc.poll() is None:
+        proc.terminate()
+        proc.wait()
+
+
 class RabbitMQ(Service):
     """tls=True adds a TLS listener (self.tls_port) that requires a client certificate
     signed by the test CA (verify_peer, fail_if_no_peer_cert); self.certs names the files.
@@ -71,7 +77,7 @@ class RabbitMQ(Service):
     def __init__(self, tls=False, plugins=()):
         self.dir = tempfile.mkdtemp(prefix="flr-rabbitmq-")
         self.tls = tls
-        self.plugins = list(plugins)
+        self.extra_plugins = list(plugins)
         self.tls_port = free_port() if tls else None
         self.certs = {}
         self.port = free_port_with_dist()
@@ -128,22 +134,38 @@ class RabbitMQ(Service):
         return subprocess.run([f"{RABBITMQ_BIN}/rabbitmqctl", "-n", self.node, *args], env=self.env(),
                               check=check, capture_output=True, text=True, timeout=timeout)
 
-    def start(self):
-        with open(os.path.join(self.dir, "rabbitmq-env.conf"), "w") as f:
-            f.write("")
-        with open(os.path.join(self.dir, "rabbitmq.conf"), "w") as f:
-            f.write("loopback_users = none\nlog.console = false\nlog.file.level = warning\n")
-            if self.tls:
-                f.write(self.tls_config())
-        with open(os.path.join(self.dir, "enabled_plugins"), "w") as f:
-            f.write("[" + ",".join(self.plugins) + "].\n")
-        env = self.env()
+    def config_text(self):
+        """rabbitmq.conf (a cluster node adds its listeners)."""
+        text = "loopback_users = none\nlog.console = false\nlog.file.level = warning\n"
+        return text + (self.tls_config() if self.tls else "")
+
+    def plugins(self):
+        return list(self.extra_plugins)
+
+    def start_epmd(self, env):
         epmd = shutil.which("epmd") or "/usr/bin/epmd"
         self.epmd = subprocess.Popen([epmd, "-address", "127.0.0.1", "-port", str(self.epmd_port)], env=env,
                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def start(self):
+        self.launch()
+        return self.wait_started()
+
+    def launch(self):
+        """Writes the node's files and starts it (and its epmd) without waiting."""
+        with open(os.path.join(self.dir, "rabbitmq-env.conf"), "w") as f:
+            f.write("")
+        with open(os.path.join(self.dir, "rabbitmq.conf"), "w") as f:
+            f.write(self.config_text())
+        with open(os.path.join(self.dir, "enabled_plugins"), "w") as f:
+            f.write("[" + ",".join(self.plugins()) + "].\n")
+        env = self.env()
+        self.start_epmd(env)
         log = open(os.path.join(self.dir, "server.out"), "w")
         self.server = subprocess.Popen([f"{RABBITMQ_BIN}/rabbitmq-server"], env=env, stdout=log,
                                        stderr=subprocess.STDOUT, start_new_session=True)
+
+    def wait_started(self):
         deadline = time.time() + 90
         while time.time() < deadline:
             if self.server.poll() is not None:
@@ -174,9 +196,7 @@ class RabbitMQ(Service):
             except subprocess.TimeoutExpired:
                 os.killpg(self.server.pid, signal.SIGKILL)
                 self.server.wait()
-        if self.epmd and self.epmd.poll() is None:
-            self.epmd.terminate()
-            self.epmd.wait()
+        terminate(self.epmd)
 
     # --- helpers for tests (pika) ---
     def connection(self):

@@ -42,7 +42,7 @@ amqp: {url: "amqp://u@h/%2Fv", queue: q, password_file: pw}
     EXPECT_EQ(cfg.amqp.bindings, (std::vector<std::string>{"x.y", "x.z"}));  // each topic once
     EXPECT_EQ(cfg.amqp.password_file, "/etc/flr/pw");
     EXPECT_EQ(cfg.amqp.prefetch, 50);
-    EXPECT_EQ(cfg.amqp.queue_type, "classic");
+    EXPECT_EQ(cfg.amqp.queue_type, "quorum");  // the default for work queues
     EXPECT_FALSE(cfg.amqp.passive_declares);
 }
 

@@ -41,6 +41,8 @@ struct Broker {
     bool drop = false;             // the current connection fails at its next call
     std::function<void()> on_ack;  // called as each ack is sent
 
+    std::vector<amqp::Queue> queues;  // declared, over all connections
+
     void deliver(const std::string& id, const std::string& body = "{}", bool redelivered = false) {
         ready.push_back({id, body, redelivered, "t"});
     }
@@ -57,7 +59,10 @@ class Channel final : public amqp::Channel {
 public:
     explicit Channel(Broker& b) : b_(b), name_(fmt::format("c{}", ++b.connections)) {}
     int fd() const override { return -1; }  // nothing to poll: buffered() says when to read
-    void declare_queue(const amqp::Queue&) override { check(); }
+    void declare_queue(const amqp::Queue& q) override {
+        check();
+        b_.queues.push_back(q);
+    }
     void check_queue(const std::string&) override { check(); }
     void bind(const std::string& q, const std::string& x, const std::string& key) override {
         record(fmt::format("bind {} {} {}", q, x, key));
@@ -66,6 +71,15 @@ public:
         record(fmt::format("unbind {} {} {}", q, x, key));
     }
     void declare_exchange(const std::string&, const std::string&) override { check(); }
+    void declare_exchange(const amqp::Exchange& x) override {
+        record(fmt::format("declare {} {} {}", x.type, x.name, x.arguments.dump()));
+    }
+    void bind_exchange(const std::string& dest, const std::string& source, const std::string& key) override {
+        record(fmt::format("bind-exchange {} {} {}", dest, source, key));
+    }
+    void unbind_exchange(const std::string& dest, const std::string& source, const std::string& key) override {
+        record(fmt::format("unbind-exchange {} {} {}", dest, source, key));
+    }
     void qos(std::uint16_t) override { check(); }
     void consume(const std::string& q) override { record("consume " + q); }
     void cancel() override { record("cancel"); }
