@@ -4,7 +4,6 @@ stops, throughput of 1, 2 and 3 instances each in its own network namespace, ord
 key across instances with the sharded layout, and the short form of the chaos run
 (bench/chaos runs the full one)."""
 
-import os
 import sys
 
 import pytest
