@@ -74,7 +74,7 @@ def main():
     ap.add_argument("--build-dir", default=os.environ.get("FLR_BUILD_DIR", str(SOURCE / "build")))
     ap.add_argument("--keep", action="store_true", help="keep the temp directory")
     ap.add_argument("--save", metavar="DIR", help="copy the temp directory (the stand-ins' journals, the "
-                    "dist-git repos) to DIR before removing it")
+                    "dist-git repos) to DIR, a new directory, before removing it")
     args = ap.parse_args()
     bin_dir = pathlib.Path(args.build_dir).resolve() / "bin"
     if not (bin_dir / "flr-listen").exists():
