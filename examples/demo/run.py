@@ -1,9 +1,10 @@
 #!/usr/bin/python3
 """The README demo after the build: start the stand-ins for Pagure, dist-git, Koji and
 Bugzilla (tests/standin) with seed.yaml and bare dist-git repos, replay messages.jsonl
-through flr-listen with flr-listen.yaml, then show what happened and check it.
+through flr-listen with flr-listen.yaml, then show what happened and check it; then the
+container base image part (image.py) and the new package repos and branches part (scm.py).
 
-    examples/demo/run.py [--build-dir build] [--keep]
+    examples/demo/run.py [--build-dir build] [--keep] [--save DIR]
 
 Exit 0 only if the expected outcome happened."""
 
@@ -30,6 +31,7 @@ from flr_standin import write_flr_yaml  # noqa: E402
 
 sys.path.insert(0, str(HERE))
 import image as image_demo  # noqa: E402
+import scm as scm_demo  # noqa: E402
 
 PHASE = "auto-recent"
 OLD, RECENT = ("python-oldlib", 12001), ("python-retro", 12002)
@@ -71,6 +73,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--build-dir", default=os.environ.get("FLR_BUILD_DIR", str(SOURCE / "build")))
     ap.add_argument("--keep", action="store_true", help="keep the temp directory")
+    ap.add_argument("--save", metavar="DIR", help="copy the temp directory (the stand-ins' journals, the "
+                    "dist-git repos) to DIR, a new directory, before removing it")
     args = ap.parse_args()
     bin_dir = pathlib.Path(args.build_dir).resolve() / "bin"
     if not (bin_dir / "flr-listen").exists():
@@ -147,6 +151,7 @@ def main():
             f"{OLD[0]}: untouched": "Unretirement request" not in git(tmp, OLD[0], "log", "--format=%s", "rawhide"),
         }
         checks.update(image_demo.run(bin_dir, tmp, env))
+        checks.update(scm_demo.run(bin_dir, tmp, env))
         print("\n== Outcome")
         for what, ok in checks.items():
             print(f"   {'ok  ' if ok else 'FAIL'} {what}")
@@ -160,6 +165,8 @@ def main():
         if proc and proc.poll() is None:
             proc.send_signal(signal.SIGTERM)
             proc.wait(timeout=10)
+        if args.save:
+            shutil.copytree(tmp, args.save, symlinks=True)
         if args.keep:
             print(f"(kept {tmp})")
         else:

@@ -7,19 +7,19 @@ import copy
 
 import yaml
 
-from flrtest import SOURCE_DIR
+from flrtest import BIN_DIR, SOURCE_DIR
 from pagure_messages import _fixture, issue_message
 from unretire_listen import inventory
 
 EXAMPLES = SOURCE_DIR / "examples" / "scm"
 
 
-def route_config(tmp_path, cfg_path, amqp=None):
+def route_config(tmp_path, cfg_path, amqp=None, bin_dir=BIN_DIR):
     with open(EXAMPLES / "flr-listen.yaml") as f:
         cfg = copy.deepcopy(yaml.safe_load(f))
     for route in cfg["routes"]:
         route["playbook"] = str(EXAMPLES / route["playbook"])
-    cfg["ansible"].update({"cfg": cfg_path, "inventory": inventory(tmp_path)})
+    cfg["ansible"].update({"cfg": cfg_path, "inventory": inventory(tmp_path, bin_dir)})
     cfg["env_allow"] = ["FLR_CONFIG"]
     if amqp:
         cfg["amqp"] = amqp

@@ -97,9 +97,11 @@ BUGS = [
 ]
 
 
-def seed(root):
+def seed(root, scenarios=None, bugs=None):
+    """The stand-in's seed: the tickets `scenarios` (default SCENARIOS) and review bugs
+    `bugs` (default BUGS), with the same projects, users and RHEL package lists."""
     issues = [{"id": tid, "author": author, "title": title, "content": body}
-              for tid, (author, title, body) in SCENARIOS.items()]
+              for tid, (author, title, body) in (scenarios or SCENARIOS).items()]
     for pkg in ("existing", "bash"):
         make_distgit.make_repo(str(root / "git"), pkg, branches=["rawhide", "f43"] if pkg == "existing" else None)
     return {
@@ -114,7 +116,7 @@ def seed(root):
                                   "committers": ["carol"],
                                   "collaborators": [{"user": "dave", "branches": "epel*"}]},
                                  {"namespace": "rpms", "name": "bash", "owner": "alice", "admins": ["alice"]}]},
-        "bugzilla": {"api_key": "bkey", "bugs": BUGS},
+        "bugzilla": {"api_key": "bkey", "bugs": BUGS if bugs is None else bugs},
         "fasjson": {"users": [{"username": "jdoe", "emails": ["jdoe@example.org"]},
                               {"username": "alice", "emails": ["alice@example.org"]},
                               {"username": "mallory", "emails": ["mallory@example.org"]},
@@ -131,10 +133,10 @@ SCM_POLICY = {"releases": {"f43": "2030-12-09", "f44": "2031-11-31"}}
 
 
 class World:
-    def __init__(self, tmp):
+    def __init__(self, tmp, scenarios=None, bugs=None):
         self.tmp = pathlib.Path(tmp)
         (self.tmp / "git").mkdir()
-        self.seed = seed(self.tmp)
+        self.seed = seed(self.tmp, scenarios, bugs)
         (self.tmp / "seed.yaml").write_text(yaml.safe_dump(self.seed))
         self.journal = self.tmp / "journal.jsonl"
         self.proc, self.url = start_standin(self.tmp / "ready.json", "--seed", self.tmp / "seed.yaml", "--journal",
