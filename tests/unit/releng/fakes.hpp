@@ -235,7 +235,17 @@ struct FakeWorld {
     FakeAccounts accounts;
     FakeRepos repos;
     FakeRhel rhel;
-    Ports ports() { return Ports{&distgit, &koji, &bugzilla, &packages, &tickets, &clock, &accounts, &repos, &rhel}; }
+    Ports ports() {
+        return Ports{.history = &distgit,
+                     .koji = &koji,
+                     .reviews = &bugzilla,
+                     .projects = &packages,
+                     .tickets = &tickets,
+                     .clock = &clock,
+                     .accounts = &accounts,
+                     .repos = &repos,
+                     .rhel = &rhel};
+    }
 };
 
 }  // namespace flr::test
