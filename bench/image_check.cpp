@@ -13,7 +13,7 @@
 // runs the check (source builds, candidates, rpm comparison, input hash).
 //
 // Prints the median and the slowest round, in milliseconds, for each part and the whole,
-// wall time and the thread's CPU time (which a loaded machine inflates less).
+// wall time and the process's CPU time (which a loaded machine inflates less).
 #include "core/xmlrpc.hpp"
 #include "releng/image/check.hpp"
 #include "services/bodhi_decode.hpp"
