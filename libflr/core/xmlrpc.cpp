@@ -5,6 +5,7 @@
 
 #include <charconv>
 #include <cstring>
+#include <optional>
 #include <sstream>
 
 namespace flr::xmlrpc {
@@ -86,7 +87,44 @@ std::int64_t parse_int(std::string_view text, const char* type) {
     return v;
 }
 
+// A plain decimal ("-12.5", "1e9"): what every stream accepts, read by from_chars.
+std::optional<double> plain_double(std::string_view s) {
+    std::size_t i = s.starts_with('-') ? 1 : 0;
+    auto digits = [&] {
+        std::size_t from = i;
+        while (i < s.size() && s[i] >= '0' && s[i] <= '9') {
+            ++i;
+        }
+        return i > from;
+    };
+    if (!digits()) {
+        return std::nullopt;
+    }
+    if (i < s.size() && s[i] == '.') {
+        ++i;
+        digits();
+    }
+    if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
+        ++i;
+        if (i < s.size() && (s[i] == '-' || s[i] == '+')) {
+            ++i;
+        }
+        if (!digits()) {
+            return std::nullopt;
+        }
+    }
+    double d = 0;
+    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), d);
+    if (i != s.size() || ec != std::errc() || end != s.data() + s.size()) {
+        return std::nullopt;
+    }
+    return d;
+}
+
 double parse_double(std::string_view text) {
+    if (auto d = plain_double(trim(text))) {
+        return *d;  // the common case, without a stream
+    }
     std::string s(trim(text));
     std::istringstream in(s);
     in.imbue(std::locale::classic());
@@ -202,17 +240,34 @@ Value decode_value(pugi::xml_node value, int depth) {
     return decode_typed(kids[0], type, depth);
 }
 
-pugi::xml_document parse_document(std::string_view xml, const char* root) {
-    pugi::xml_document doc;
-    // parse_default neither loads DTDs nor expands custom entities.
-    auto result = doc.load_buffer(xml.data(), xml.size(), pugi::parse_default, pugi::encoding_utf8);
+void check_parse(const pugi::xml_document& doc, const pugi::xml_parse_result& result, const char* root) {
     if (!result) {
         throw ParseError(fmt::format("not XML: {} at offset {}", result.description(), result.offset));
     }
     if (std::strcmp(doc.document_element().name(), root) != 0) {
         throw ParseError(fmt::format("expected <{}>, got <{}>", root, doc.document_element().name()));
     }
+}
+
+// parse_default neither loads DTDs nor expands custom entities.
+constexpr unsigned parse_options = pugi::parse_default;
+
+pugi::xml_document parse_document(std::string_view xml, const char* root) {
+    pugi::xml_document doc;
+    check_parse(doc, doc.load_buffer(xml.data(), xml.size(), parse_options, pugi::encoding_utf8), root);
     return doc;
+}
+
+// The <param> or <fault> of a parsed methodResponse.
+pugi::xml_node response_part(const pugi::xml_document& doc) {
+    auto kids = elements(doc.document_element());
+    if (kids.size() != 1) {
+        throw ParseError("<methodResponse> must hold <params> or <fault>");
+    }
+    if (std::strcmp(kids[0].name(), "fault") == 0) {
+        return kids[0];
+    }
+    return only_child(kids[0], "param");
 }
 
 void encode_value(pugi::xml_node parent, const Value& value);
@@ -353,17 +408,18 @@ std::string encode_fault(const Fault& fault) {
     return to_string(doc);
 }
 
+namespace {
+std::variant<Value, Fault> decode_document(const pugi::xml_document& doc) {
+    auto part = response_part(doc);
+    if (std::strcmp(part.name(), "fault") == 0) {
+        return decode_fault(part);
+    }
+    return decode_value(only_child(part, "value"), 0);
+}
+}  // namespace
+
 std::variant<Value, Fault> decode_response(std::string_view xml) {
-    auto doc = parse_document(xml, "methodResponse");
-    auto kids = elements(doc.document_element());
-    if (kids.size() != 1) {
-        throw ParseError("<methodResponse> must hold <params> or <fault>");
-    }
-    if (std::strcmp(kids[0].name(), "fault") == 0) {
-        return decode_fault(kids[0]);
-    }
-    auto param = only_child(kids[0], "param");
-    return decode_value(only_child(param, "value"), 0);
+    return decode_document(parse_document(xml, "methodResponse"));
 }
 
 Call decode_call(std::string_view xml) {
@@ -417,6 +473,230 @@ std::vector<std::variant<Value, Fault>> split_multicall(const Value& answer) {
         out.emplace_back(Fault{code->as_int(), message->as_string()});
     }
     return out;
+}
+
+// ---- reading in place
+
+namespace {
+
+pugi::xml_node node_of(const void* p) {
+    return pugi::xml_node(static_cast<pugi::xml_node_struct*>(const_cast<void*>(p)));
+}
+
+// The element children of `node` with the checks of elements(), without a vector.
+template <class F>
+void for_each_element(pugi::xml_node node, F f) {
+    for (auto child = node.first_child(); child; child = child.next_sibling()) {
+        auto type = child.type();
+        if (type == pugi::node_element) {
+            f(child);
+        } else if (type == pugi::node_pcdata && !trim(child.value()).empty()) {
+            throw ParseError(fmt::format("unexpected text inside <{}>", node.name()));
+        }
+    }
+}
+
+bool is_element(pugi::xml_node n) {
+    return n.type() == pugi::node_element;
+}
+
+}  // namespace
+
+struct ViewAccess {
+    static View make(pugi::xml_node value, int depth) { return View(value.internal_object(), depth); }
+};
+
+namespace {
+
+// The only child of `node` when it is an element and nothing else is there (the common
+// case, read without the general walk); null otherwise.
+pugi::xml_node sole_element(pugi::xml_node node) {
+    auto first = node.first_child();
+    return first.type() == pugi::node_element && !first.next_sibling() ? first : pugi::xml_node();
+}
+
+// The kind a typed element's name gives; false for an unknown type.
+bool kind_of(const char* name, View::Kind& kind, bool& i8) {
+    using Kind = View::Kind;
+    if (name[0] == 'e' && name[1] == 'x' && name[2] == ':') {
+        name += 3;  // Apache's extension namespace (ex:nil, ex:i8)
+    }
+    auto is = [&](const char* type) { return std::strcmp(name, type) == 0; };
+    switch (name[0]) {
+        case 's':
+            return is("string") ? (kind = Kind::string, true) : is("struct") ? (kind = Kind::structure, true) : false;
+        case 'i':
+            i8 = is("i8");
+            return i8 || is("int") || is("i4") ? (kind = Kind::integer, true) : false;
+        case 'a':
+            return is("array") ? (kind = Kind::array, true) : false;
+        case 'n':
+            return is("nil") ? (kind = Kind::nil, true) : false;
+        case 'b':
+            return is("boolean") ? (kind = Kind::boolean, true) : is("base64") ? (kind = Kind::binary, true) : false;
+        case 'd':
+            return is("double")             ? (kind = Kind::real, true)
+                   : is("dateTime.iso8601") ? (kind = Kind::datetime, true)
+                                            : false;
+        default:
+            return false;
+    }
+}
+
+}  // namespace
+
+View::View(const void* value, int depth) : value_(value), typed_(value), depth_(depth) {
+    if (depth > max_depth) {
+        throw ParseError("XML-RPC value nested too deeply");
+    }
+    auto node = node_of(value);
+    pugi::xml_node typed = sole_element(node);
+    if (!typed) {
+        if (!node.find_child(is_element)) {
+            return;  // untyped: a string
+        }
+        int count = 0;
+        for_each_element(node, [&](pugi::xml_node e) {
+            typed = e;
+            ++count;
+        });
+        if (count != 1) {
+            throw ParseError("<value> must hold one typed element");
+        }
+    }
+    typed_ = typed.internal_object();
+    if (!kind_of(typed.name(), kind_, i8_)) {
+        std::string_view type = typed.name();
+        if (type.starts_with("ex:")) {
+            type.remove_prefix(3);
+        }
+        throw ParseError(fmt::format("unknown XML-RPC type <{}>", type.substr(0, 40)));
+    }
+}
+
+const char* View::type_name() const noexcept {
+    static constexpr const char* names[] = {"nil",      "boolean", "int",   "double", "string",
+                                            "dateTime", "base64",  "array", "struct"};
+    return names[static_cast<int>(kind_)];
+}
+
+namespace {
+void expect(const View& v, View::Kind kind, const char* want) {
+    if (v.kind() != kind) {
+        throw Mismatch(fmt::format("expected {}, got {}", want, v.type_name()));
+    }
+}
+}  // namespace
+
+std::int64_t View::as_int() const {
+    expect(*this, Kind::integer, "int");
+    return parse_int(node_of(typed_).text().get(), i8_ ? "i8" : "int");
+}
+
+std::string_view View::as_string() const {
+    expect(*this, Kind::string, "string");
+    return node_of(typed_).text().get();
+}
+
+void View::members(const std::function<void(std::string_view, const View&)>& f) const {
+    expect(*this, Kind::structure, "struct");
+    for_each_element(node_of(typed_), [&](pugi::xml_node member) {
+        if (std::strcmp(member.name(), "member") != 0) {
+            throw ParseError(fmt::format("unexpected <{}> in <struct>", member.name()));
+        }
+        pugi::xml_node parts[2];
+        parts[0] = member.first_child();
+        parts[1] = parts[0].next_sibling();
+        if (parts[0].type() != pugi::node_element || parts[1].type() != pugi::node_element || parts[1].next_sibling()) {
+            int count = 0;  // not just two elements: the general walk
+            for_each_element(member, [&](pugi::xml_node part) {
+                if (count < 2) {
+                    parts[count] = part;
+                }
+                ++count;
+            });
+            if (count != 2) {
+                throw ParseError("<member> must hold <name> then <value>");
+            }
+        }
+        if (std::strcmp(parts[0].name(), "name") != 0 || std::strcmp(parts[1].name(), "value") != 0) {
+            throw ParseError("<member> must hold <name> then <value>");
+        }
+        f(parts[0].text().get(), View(parts[1].internal_object(), depth_ + 1));
+    });
+}
+
+void View::elements(const std::function<void(const View&)>& f) const {
+    expect(*this, Kind::array, "array");
+    for_each_element(only_child(node_of(typed_), "data"), [&](pugi::xml_node value) {
+        if (std::strcmp(value.name(), "value") != 0) {
+            throw ParseError(fmt::format("unexpected <{}> in <data>", value.name()));
+        }
+        f(View(value.internal_object(), depth_ + 1));
+    });
+}
+
+void View::check() const {
+    auto text = [this] { return std::string_view(node_of(typed_).text().get()); };
+    switch (kind_) {
+        case Kind::integer:
+            (void)parse_int(text(), i8_ ? "i8" : "int");
+            break;
+        case Kind::boolean:
+            if (trim(text()) != "0" && trim(text()) != "1") {
+                throw ParseError(fmt::format("invalid <boolean>: \"{}\"", trim(text()).substr(0, 40)));
+            }
+            break;
+        case Kind::real:
+            (void)parse_double(text());
+            break;
+        case Kind::binary:
+            (void)base64_decode(text());
+            break;
+        case Kind::structure:
+            members([](std::string_view, const View& v) { v.check(); });
+            break;
+        case Kind::array:
+            elements([](const View& v) { v.check(); });
+            break;
+        case Kind::nil:
+        case Kind::string:
+        case Kind::datetime:
+            break;
+    }
+}
+
+Value View::decode() const {
+    return decode_value(node_of(value_), depth_);
+}
+
+struct Response::Document {
+    std::string buffer;
+    pugi::xml_document doc;
+};
+
+Response::Response(std::string xml) : doc_(std::make_unique<Document>()) {
+    doc_->buffer = std::move(xml);
+    auto& b = doc_->buffer;
+    check_parse(doc_->doc, doc_->doc.load_buffer_inplace(b.data(), b.size(), parse_options, pugi::encoding_utf8),
+                "methodResponse");
+}
+
+Response::~Response() = default;
+Response::Response(Response&&) noexcept = default;
+Response& Response::operator=(Response&&) noexcept = default;
+
+bool Response::read(const std::function<void(const View&)>& f) const {
+    auto part = response_part(doc_->doc);
+    if (std::strcmp(part.name(), "fault") == 0) {
+        return false;
+    }
+    f(ViewAccess::make(only_child(part, "value"), 0));
+    return true;
+}
+
+std::variant<Value, Fault> Response::decode() const {
+    return decode_document(doc_->doc);
 }
 
 }  // namespace flr::xmlrpc

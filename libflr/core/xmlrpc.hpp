@@ -6,7 +6,9 @@
 #include <flr/error.hpp>
 
 #include <cstdint>
+#include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -122,5 +124,58 @@ std::vector<std::variant<Value, Fault>> split_multicall(const Value& answer);
 
 // Limits that keep hostile input from exhausting the stack.
 inline constexpr int max_depth = 64;
+
+// Reading a big answer in place, without a Value tree. A View is a <value> of a parsed
+// methodResponse: the same checks as decode_response (ParseError) and the same type errors
+// as Value (Mismatch), but nothing is copied until asked for. Views live only inside the
+// read_response callback.
+class View {
+public:
+    enum class Kind { nil, boolean, integer, real, string, datetime, binary, array, structure };
+
+    Kind kind() const noexcept { return kind_; }
+    bool is_nil() const noexcept { return kind_ == Kind::nil; }
+    const char* type_name() const noexcept;
+
+    std::int64_t as_int() const;
+    std::string_view as_string() const;  // a <string> or an untyped value
+    // Each member of a struct, in document order: f(name, value).
+    void members(const std::function<void(std::string_view, const View&)>& f) const;
+    // Each element of an array, in order.
+    void elements(const std::function<void(const View&)>& f) const;
+    // Throws ParseError where decode_response would for this value and all inside it.
+    void check() const;
+    Value decode() const;
+
+private:
+    friend struct ViewAccess;
+    View(const void* value, int depth);
+    const void* value_ = nullptr;  // the <value> element (a pugixml node)
+    const void* typed_ = nullptr;  // its typed element, or the <value> itself when untyped
+    int depth_ = 0;
+    Kind kind_ = Kind::string;
+    bool i8_ = false;
+};
+
+// A methodResponse parsed in place, in the buffer it owns (a big answer is not copied):
+// read through a View, or decoded as decode_response decodes it. Throws ParseError when
+// the text is not XML or not a methodResponse, as decode_response does.
+class Response {
+public:
+    explicit Response(std::string xml);
+    ~Response();
+    Response(Response&&) noexcept;
+    Response& operator=(Response&&) noexcept;
+
+    // Hand the answer's value to `f`; false (and `f` not called) for a fault. Throws
+    // ParseError where decode_response would on the document's frame.
+    bool read(const std::function<void(const View&)>& f) const;
+    // What decode_response gives for the same text.
+    std::variant<Value, Fault> decode() const;
+
+private:
+    struct Document;
+    std::unique_ptr<Document> doc_;
+};
 
 }  // namespace flr::xmlrpc

@@ -32,17 +32,34 @@ public:
         return call(c, false);
     }
 
-    std::vector<std::variant<Value, xmlrpc::Fault>> multicall(const std::vector<Call>& calls) {
+    // One R per call. The answer is read in place by `in_place` (a *_in_place decoder);
+    // when that declines (a fault, a bad answer), `decode` takes each call's Value, and
+    // faults and bad shapes throw as for any call.
+    template <class R, class Decode>
+    std::vector<R> multicall(const std::vector<Call>& calls,
+                             std::optional<std::vector<R>> (*in_place)(const xmlrpc::Response&), Decode decode) {
         if (calls.empty()) {
             return {};
         }
-        Value answer = call(Call{"multiCall", {xmlrpc::multicall_params(calls)}, {}});
+        Call multi{"multiCall", {xmlrpc::multicall_params(calls)}, {}};
+        auto doc = parse_answer(multi, post(url_ + auth_query(), multi, true));
+        if (auto answers = in_place(doc); answers && answers->size() == calls.size()) {
+            return std::move(*answers);
+        }
+        Value answer = decode_answer(multi, doc);
         auto parts = guard("multiCall", [&] { return xmlrpc::split_multicall(answer); });
         if (parts.size() != calls.size()) {
             throw RemoteError("koji",
                               fmt::format("multiCall: asked {} calls, got {} answers", calls.size(), parts.size()));
         }
-        return parts;
+        std::vector<R> out;
+        for (std::size_t i = 0; i < parts.size(); ++i) {
+            if (auto* fault = std::get_if<xmlrpc::Fault>(&parts[i])) {
+                throw make_fault(*fault);
+            }
+            out.push_back(guard(calls[i].method, [&] { return decode(std::get<Value>(parts[i])); }));
+        }
+        return out;
     }
 
     template <class F>
@@ -56,17 +73,39 @@ public:
 
 private:
     Value send(const std::string& url, const Call& c, bool idempotent) {
+        return decode_answer(c, parse_answer(c, post(url, c, idempotent)));
+    }
+
+    // The body of Koji's answer to `c`.
+    std::string post(const std::string& url, const Call& c, bool idempotent) {
         http::Request r{
             "POST", url, {{"Content-Type", "text/xml"}, {"Accept", "text/xml"}}, xmlrpc::encode_call(c), idempotent};
         auto response = http_.send(r);
         if (response.status != 200) {
             http_.fail(r, response);
         }
+        return std::move(response.body);
+    }
+
+    static RemoteError bad_answer(const Call& c, const xmlrpc::ParseError& e) {
+        return RemoteError("koji", fmt::format("{}: bad XML-RPC answer: {}", c.method, e.what()));
+    }
+
+    // The answer parsed (in its own buffer); not XML throws as a bad answer.
+    static xmlrpc::Response parse_answer(const Call& c, std::string body) {
+        try {
+            return xmlrpc::Response(std::move(body));
+        } catch (const xmlrpc::ParseError& e) {
+            throw bad_answer(c, e);
+        }
+    }
+
+    Value decode_answer(const Call& c, const xmlrpc::Response& doc) {
         std::variant<Value, xmlrpc::Fault> result;
         try {
-            result = xmlrpc::decode_response(response.body);
+            result = doc.decode();
         } catch (const xmlrpc::ParseError& e) {
-            throw RemoteError("koji", fmt::format("{}: bad XML-RPC answer: {}", c.method, e.what()));
+            throw bad_answer(c, e);
         }
         if (auto* fault = std::get_if<xmlrpc::Fault>(&result)) {
             log::debug(fmt::format("koji: {} -> fault {}", c.method, fault->code));
@@ -194,7 +233,7 @@ public:
         for (auto id : ids) {
             calls.push_back({"listRPMs", {}, {{"imageID", id}}});
         }
-        return many(calls, rpm_from);
+        return s_.multicall(calls, rpm_lists_in_place, [](const Value& v) { return list_from(v, rpm_from); });
     }
 
     std::vector<std::optional<Build>> builds_many(const std::vector<std::int64_t>& ids) override {
@@ -202,12 +241,11 @@ public:
         for (auto id : ids) {
             calls.push_back({"getBuild", {Value(id)}, {}});
         }
-        std::vector<std::optional<Build>> out;
-        for_each_answer(calls, [&](const Call& c, const Value& v) {
-            out.push_back(v.is_nil() ? std::nullopt
-                                     : std::optional<Build>(s_.guard(c.method, [&] { return build_from(v); })));
+        return in_rounds(calls, [&](const std::vector<Call>& round) {
+            return s_.multicall(round, builds_in_place, [](const Value& v) {
+                return v.is_nil() ? std::nullopt : std::optional<Build>(build_from(v));
+            });
         });
-        return out;
     }
 
     std::vector<std::vector<Build>> latest_builds_many(const std::string& tag,
@@ -216,11 +254,9 @@ public:
         for (const auto& p : packages) {
             calls.push_back({"getLatestBuilds", {tag}, {{"package", p}}});
         }
-        std::vector<std::vector<Build>> out;
-        for_each_answer(calls, [&](const Call& c, const Value& v) {
-            out.push_back(s_.guard(c.method, [&] { return list_from(v, build_from); }));
+        return in_rounds(calls, [&](const std::vector<Call>& round) {
+            return s_.multicall(round, build_lists_in_place, [](const Value& v) { return list_from(v, build_from); });
         });
-        return out;
     }
 
     std::optional<Task> task(std::int64_t id) override {
@@ -269,32 +305,28 @@ private:
 
     template <class T>
     std::vector<std::vector<T>> many(const std::vector<Call>& calls, T (*f)(const Value&)) {
-        auto parts = s_.multicall(calls);
-        std::vector<std::vector<T>> out;
-        for (std::size_t i = 0; i < parts.size(); ++i) {
-            if (auto* fault = std::get_if<xmlrpc::Fault>(&parts[i])) {
-                throw make_fault(*fault);
-            }
-            out.push_back(s_.guard(calls[i].method, [&] { return list_from(std::get<Value>(parts[i]), f); }));
-        }
-        return out;
+        return s_.multicall(calls, no_reading_in_place<std::vector<T>>,
+                            [&](const Value& v) { return list_from(v, f); });
     }
 
-    // The answers to `calls`, in rounds of multicall_batch calls; a fault throws.
+    template <class R>
+    static std::optional<std::vector<R>> no_reading_in_place(const xmlrpc::Response&) {
+        return std::nullopt;
+    }
+
+    // The answers to `calls`, in multicalls of multicall_batch calls each.
     template <class F>
-    void for_each_answer(const std::vector<Call>& calls, F on_answer) {
+    auto in_rounds(const std::vector<Call>& calls, F multicall) -> decltype(multicall(calls)) {
+        decltype(multicall(calls)) out;
         for (std::size_t start = 0; start < calls.size(); start += multicall_batch) {
             std::size_t end = std::min(calls.size(), start + multicall_batch);
             std::vector<Call> round(calls.begin() + static_cast<std::ptrdiff_t>(start),
                                     calls.begin() + static_cast<std::ptrdiff_t>(end));
-            auto parts = s_.multicall(round);
-            for (std::size_t i = 0; i < parts.size(); ++i) {
-                if (auto* fault = std::get_if<xmlrpc::Fault>(&parts[i])) {
-                    throw make_fault(*fault);
-                }
-                on_answer(round[i], std::get<Value>(parts[i]));
+            for (auto& answer : multicall(round)) {
+                out.push_back(std::move(answer));
             }
         }
+        return out;
     }
 
     Session s_;

@@ -5,6 +5,9 @@
 
 #include <flr/koji.hpp>
 
+#include <optional>
+#include <vector>
+
 namespace flr::koji {
 
 Build build_from(const xmlrpc::Value& v);
@@ -23,6 +26,17 @@ auto list_from(const xmlrpc::Value& v, F f) {
     }
     return out;
 }
+
+// Multicall answers read in place, straight from the parsed XML into flr types, without a
+// Value tree: for the big answers (listRPMs of an image's archives, getBuild and
+// getLatestBuilds for thousands of packages). Each gives one result per call when the
+// answer is well formed and every call answered [value] of the right shape, with exactly
+// what the Value decoders above give; nullopt for anything else (a fault, a bad answer),
+// which the caller then decodes through Value (Answer::decode) to say what is wrong.
+using Answer = xmlrpc::Response;
+std::optional<std::vector<std::vector<Rpm>>> rpm_lists_in_place(const Answer& answer);      // listRPMs
+std::optional<std::vector<std::vector<Build>>> build_lists_in_place(const Answer& answer);  // getLatestBuilds
+std::optional<std::vector<std::optional<Build>>> builds_in_place(const Answer& answer);     // getBuild
 
 // Koji's exception class name for a fault code ("GenericError" for 1000, ...).
 std::string fault_name(std::int64_t code);

@@ -78,6 +78,39 @@ TEST(Koji, MulticallAnswersInOrder) {
     EXPECT_EQ(rpms[1].size(), 1U);
 }
 
+// getBuild, getLatestBuilds and listRPMs in bulk are read straight from the hub's XML;
+// they give what the single calls (decoded through Value) give.
+TEST(Koji, BulkAnswersMatchSingleCalls) {
+    auto koji = flr::koji::connect(flr::test::shared_standin().config());
+    auto builds = koji->builds_many({2421063, 999999999});
+    ASSERT_EQ(builds.size(), 2U);
+    ASSERT_TRUE(builds[0]);
+    EXPECT_EQ(*builds[0], *koji->build(std::int64_t{2421063}));
+    EXPECT_EQ(builds[0]->nvr, "bash-5.2.26-3.fc40");
+    EXPECT_FALSE(builds[1]);
+    auto latest = koji->latest_builds_many("f40-updates", {"bash", "no-such-package"});
+    ASSERT_EQ(latest.size(), 2U);
+    ASSERT_EQ(latest[0].size(), 1U);
+    EXPECT_EQ(latest[0], koji->latest_builds("f40-updates", "bash"));
+    EXPECT_EQ(latest[0][0].nvr, "bash-5.2.26-4.fc40");
+    EXPECT_TRUE(latest[1].empty());
+    auto rpms = koji->image_rpms_many({8000001});
+    ASSERT_EQ(rpms.size(), 1U);
+    EXPECT_FALSE(rpms[0].empty());
+    EXPECT_EQ(rpms[0], koji->image_rpms(8000001));
+}
+
+TEST(Koji, AFaultInsideABulkAnswerIsTyped) {
+    auto koji = flr::koji::connect(flr::test::shared_standin().config());
+    try {
+        koji->latest_builds_many("no-such-tag", {"bash"});
+        FAIL() << "no fault";
+    } catch (const flr::koji::Fault& f) {
+        EXPECT_EQ(f.code(), 1000);
+        EXPECT_EQ(f.name(), "GenericError");
+    }
+}
+
 TEST(Koji, FaultsAreTyped) {
     auto koji = flr::koji::connect(flr::test::shared_standin().config());
     try {

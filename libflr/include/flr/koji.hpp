@@ -48,6 +48,7 @@ struct Build {
     std::optional<std::int64_t> task_id;
     std::string tag_name;                   // set by getLatestBuilds / listTagged
     std::optional<std::int64_t> tag_event;  // the event that tagged it (getLatestBuilds / listTagged)
+    bool operator==(const Build&) const = default;
 };
 
 struct Tag {
@@ -88,6 +89,7 @@ struct Rpm {
     std::optional<std::int64_t> epoch;
     std::string arch;
     std::string nvr;
+    bool operator==(const Rpm&) const = default;
 };
 
 // A task (getTaskInfo). state: 0 free, 1 open, 2 closed, 3 canceled, 4 assigned, 5 failed.
