@@ -308,9 +308,17 @@ ServicePorts::ServicePorts(const Config& config, ServiceSettings settings)
 ServicePorts::~ServicePorts() = default;
 
 Ports ServicePorts::ports() {
-    return Ports{&impl_->history, &impl_->koji,     &impl_->bugzilla, &impl_->packages, &impl_->tickets,
-                 &impl_->clock,   &impl_->accounts, &impl_->repos,    &impl_->rhel,     &impl_->images,
-                 &impl_->updates};
+    return Ports{.history = &impl_->history,
+                 .koji = &impl_->koji,
+                 .reviews = &impl_->bugzilla,
+                 .projects = &impl_->packages,
+                 .tickets = &impl_->tickets,
+                 .clock = &impl_->clock,
+                 .images = &impl_->images,
+                 .updates = &impl_->updates,
+                 .accounts = &impl_->accounts,
+                 .repos = &impl_->repos,
+                 .rhel = &impl_->rhel};
 }
 
 TicketsPort& ServicePorts::tickets() {
