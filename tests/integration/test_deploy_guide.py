@@ -60,10 +60,10 @@ RUN_BY = {
         (SSHHOST, "install_config", '"install", "-o", "root", "-g", "root", "-m", "0644", "/dev/stdin"'),
     # 5. Listener configurations: the example routes and playbooks, unchanged, by path.
     "install -d -m 0755 /etc/flr/listen /etc/flr/playbooks":
-        (SSH, "test_unretirement_over_ssh_with_sudo", "route_config(tmp"),
+        (SSH, "ssh_listener", "example_routes(workflow)"),
     "install -m 0644 /usr/share/flr/examples/unretirement/unretire.yml "
     "/usr/share/flr/examples/unretirement/check.yml /etc/flr/playbooks/":
-        (SSH, "test_unretirement_over_ssh_with_sudo", "route_config(tmp"),
+        (SSH, "example_routes", 'str(examples / route["playbook"])'),
     "install -m 0644 releng.yaml /etc/flr/listen/releng.yaml":
         (SSH, "ssh_listener", "write_config(tmp, cfg"),
     # 6. systemd: the packaged unit verified against the payload; flr-listen started

@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 from flrtest import SOURCE_DIR, start_standin, write_flr_yaml
-from image_world import Control, image_section, seed
+from image_world import Control, image_section, seed, tag_message
 from listen import Listener, ansible_cfg, wait_for, write_config
 from unretire_listen import inventory
 
@@ -49,16 +49,6 @@ def listener(tmp, standin, broker):
     lis = Listener(write_config(tmp, cfg), tmp, env={"FLR_CONFIG": str(standin["config"])})
     yield lis
     assert lis.stop() == 0
-
-
-def tag_message(tag, nvr):
-    name, version, release = nvr.rsplit("-", 2)
-    return {"topic": "org.fedoraproject.prod.buildsys.tag", "id": str(uuid.uuid4()),
-            "headers": {"fedora_messaging_schema": "koji_fedoramessaging.tag.TagV1",
-                        "sent-at": "2024-11-05T12:00:00+00:00"},
-            "body": {"base_url": "https://koji.fedoraproject.org", "build_id": 1, "instance": "primary",
-                     "name": name, "version": version, "release": release, "owner": "packager",
-                     "tag": tag, "tag_id": 2, "user": "bodhi"}}
 
 
 def stable_message(release, nvr):

@@ -1,11 +1,12 @@
 """The container base image world the image tests share: a stand-in seed with an F41 image
 (two arches; syslinux only on x86_64) and an F40 image, the flr.yaml `image` section, the
 stand-in's control calls (tag, untag, complete a KIWI task, upload an archive to topurl),
-and small OCI archives built with tests/lib/registry.py."""
+Koji's buildsys.tag message, and small OCI archives built with tests/lib/registry.py."""
 
 import json
 import pathlib
 import urllib.request
+import uuid
 
 from registry import make_layers, make_layout, make_oci_archive
 
@@ -90,6 +91,17 @@ def image_section(state_dir, registries=(), **extra):
     }
     section.update(extra)
     return section
+
+
+def tag_message(tag, nvr):
+    """Koji's buildsys.tag message: build `nvr` tagged into `tag`."""
+    name, version, release = nvr.rsplit("-", 2)
+    return {"topic": "org.fedoraproject.prod.buildsys.tag", "id": str(uuid.uuid4()),
+            "headers": {"fedora_messaging_schema": "koji_fedoramessaging.tag.TagV1",
+                        "sent-at": "2024-11-05T12:00:00+00:00"},
+            "body": {"base_url": "https://koji.fedoraproject.org", "build_id": 1, "instance": "primary",
+                     "name": name, "version": version, "release": release, "owner": "packager",
+                     "tag": tag, "tag_id": 2, "user": "bodhi"}}
 
 
 class Control:

@@ -78,7 +78,7 @@ class World:
         is also logged with its client's address (`requests_from`)."""
         self.tmp = pathlib.Path(tmp)
         (self.tmp / "git").mkdir()
-        self.seed = seed(self.tmp)
+        self.seed = self.make_seed()
         (self.tmp / "seed.yaml").write_text(yaml.safe_dump(self.seed))
         self.journal = self.tmp / "journal.jsonl"
         listen = ["--host", address, "--verbose"] if address else []
@@ -87,11 +87,18 @@ class World:
         self.config = self.tmp / "flr.yaml"
         self.write_config(phase)
 
+    def make_seed(self):
+        """The stand-in's seed; its bare repos made under tmp/git."""
+        return seed(self.tmp)
+
+    def sections(self, phase):
+        """flr.yaml's sections beyond the services'."""
+        return {"unretirement": {"phase": phase, "rawhide_tag": "f44"}}
+
     def write_config(self, phase, path=None):
         """flr.yaml for the stand-in and the bare repos (at `path`, default self.config),
         its secret files beside it."""
-        return write_flr_yaml(path or self.config, self.url, self.seed, self.tmp / "git",
-                              {"unretirement": {"phase": phase, "rawhide_tag": "f44"}})
+        return write_flr_yaml(path or self.config, self.url, self.seed, self.tmp / "git", self.sections(phase))
 
     def requests_from(self, address):
         """The stand-in's log lines of requests made from `address` (needs `address` at start)."""
@@ -101,15 +108,15 @@ class World:
     def entries(self):
         return [json.loads(line) for line in self.journal.read_text().splitlines() if line.strip()]
 
-    def comments(self, tid):
-        """The comments posted on releng ticket `tid`, oldest first."""
+    def comments(self, tid, project="releng"):
+        """The comments posted on ticket `tid` of `project`, oldest first."""
         return [e["form"]["comment"] for e in self.entries()
-                if e["path"] == f"/pagure/api/0/releng/issue/{tid}/comment"]
+                if e["path"] == f"/pagure/api/0/{project}/issue/{tid}/comment"]
 
-    def closed(self, tid):
-        """The close statuses set on releng ticket `tid`."""
+    def closed(self, tid, project="releng"):
+        """The close statuses set on ticket `tid` of `project`."""
         return [e["form"]["close_status"] for e in self.entries()
-                if e["path"] == f"/pagure/api/0/releng/issue/{tid}/status"]
+                if e["path"] == f"/pagure/api/0/{project}/issue/{tid}/status"]
 
     def git(self, pkg, *args):
         repo = self.tmp / "git" / "rpms" / (pkg + ".git")
