@@ -105,8 +105,12 @@ TEST(KojiInPlace, GetLatestBuildsAgreesWithTheValueDecoder) {
 
 TEST(KojiInPlace, AgreesOnFlrsOwnEncodingAndOnRepeatedMembers) {
     // No whitespace at all, and a repeated member whose last value wins.
-    auto xml = xmlrpc::encode_response(xmlrpc::Array{xmlrpc::Array{xmlrpc::Struct{
-        {"id", 1}, {"build_id", 2}, {"name", "a"}, {"version", "1"}, {"release", "1"}, {"epoch", xmlrpc::Nil{}}}}});
+    // The outer list is built by push_back: Array{Array{...}} may be read as a copy.
+    xmlrpc::Array inner{xmlrpc::Struct{
+        {"id", 1}, {"build_id", 2}, {"name", "a"}, {"version", "1"}, {"release", "1"}, {"epoch", xmlrpc::Nil{}}}};
+    xmlrpc::Array outer;
+    outer.push_back(xmlrpc::Value(std::move(inner)));
+    auto xml = xmlrpc::encode_response(outer);
     auto repeated = replace(xml, "<member><name>id</name><value><int>1</int></value></member>",
                             "<member><name>id</name><value><int>1</int></value></member>"
                             "<member><name>id</name><value><i4>7</i4></value></member>");
@@ -116,7 +120,12 @@ TEST(KojiInPlace, AgreesOnFlrsOwnEncodingAndOnRepeatedMembers) {
         EXPECT_EQ(*fast, through_values(answer, builds));
     }
     EXPECT_EQ((*read(koji::builds_in_place, repeated))[0]->id, 2);  // build_id before id
-    auto rpms = xmlrpc::encode_response(xmlrpc::Array{xmlrpc::Array{xmlrpc::Array{xmlrpc::Struct{{"id", 1}}}}});
+    xmlrpc::Array rpm_list{xmlrpc::Struct{{"id", 1}}};
+    xmlrpc::Array lists;
+    lists.push_back(xmlrpc::Value(std::move(rpm_list)));
+    xmlrpc::Array answers;
+    answers.push_back(xmlrpc::Value(std::move(lists)));
+    auto rpms = xmlrpc::encode_response(answers);
     auto again = replace(rpms, "<member><name>id</name><value><int>1</int></value></member>",
                          "<member><name>id</name><value><int>1</int></value></member>"
                          "<member><name>id</name><value><int>7</int></value></member>");
