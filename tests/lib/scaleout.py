@@ -9,17 +9,19 @@ nodes are restarted (rabbitmqctl stop_app, start_app). The action records, per s
 end, the message id and the instance's name, so that lost messages and re-runs of
 completed actions can be counted afterwards."""
 
+import collections
 import json
 import os
 import random
 import signal
+import subprocess
 import sys
 import threading
 import time
 
 import yaml
 
-from listen import RECORD, Listener, unique
+from listen import RECORD, Listener, binary, unique
 
 SLEEP = "/bin/sleep"
 
@@ -207,6 +209,21 @@ def count_reruns(records):
     return same, cross, set(first_end)
 
 
+def reruns_after_commit(fleet):
+    """Actions run again although their success was in the instance's journal: (message
+    id, route) pairs with two "succeeded" rows in one journal. A re-run on the same
+    instance is allowed only in the window between the action's exit and the commit,
+    and then the journal has one such row."""
+    count = 0
+    for inst in fleet:
+        p = subprocess.run([binary(), "history", "--config", inst.config_path, "--json"], capture_output=True,
+                           text=True, timeout=60, check=True)
+        succeeded = collections.Counter((r["message_id"], r["route"]) for r in json.loads(p.stdout)
+                                        if r["outcome"] == "succeeded")
+        count += sum(n - 1 for n in succeeded.values())
+    return count
+
+
 def chaos(cluster, tmp, count, kills, node_restarts, instances=3, net=None, sleep=0.05, restart_sec=1.0,
           journal=False, seed=None, say=print):
     """The chaos run; returns its report (a dict)."""
@@ -264,6 +281,7 @@ def chaos(cluster, tmp, count, kills, node_restarts, instances=3, net=None, slee
         "messages": count, "instances": instances, "kills": sum(i.kills for i in fleet),
         "node_restarts": len(node_restarted), "journal": journal, "seconds": round(elapsed, 1),
         "lost": len(published - completed), "reruns_same_instance": same, "reruns_cross_instance": cross,
+        "reruns_after_commit": reruns_after_commit(fleet) if journal else None,
         "queue_left": {"ready": depth[0], "unacked": depth[1]} if depth else None,
         "dead_letters": dead[0] + dead[1] if dead else 0,
         "action_starts": sum(1 for r in records if r["event"] == "start"),
