@@ -65,6 +65,14 @@ void Tool::print(const std::string& text) const {
     std::fflush(stdout);
 }
 
+int Tool::report(const std::string& json, const std::string& text, int exit_code, const std::exception_ptr& failure) {
+    options_.json ? print_json(nlohmann::json::parse(json)) : print(text);
+    if (failure) {
+        std::rethrow_exception(failure);
+    }
+    return exit_code;
+}
+
 int Tool::fail(const std::string& kind, const std::string& message, int code) {
     log::error(message);
     if (options_.json) {

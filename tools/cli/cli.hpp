@@ -15,6 +15,7 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
+#include <exception>
 #include <functional>
 #include <optional>
 #include <string>
@@ -56,6 +57,11 @@ public:
     bool json() const noexcept { return options_.json; }
     void print_json(const nlohmann::json& value);
     void print(const std::string& text) const;  // ignored in --json mode
+    // An operation's report: its JSON document in --json mode, else its text; then its
+    // exit code, or its failure (a step that failed after others were done) rethrown for
+    // the catch ladder, which adds the error to the document.
+    int report(const std::string& json, const std::string& text, int exit_code,
+               const std::exception_ptr& failure = nullptr);
 
 private:
     int fail(const std::string& kind, const std::string& message, int code);

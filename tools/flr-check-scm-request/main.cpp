@@ -15,7 +15,6 @@ int main(int argc, char** argv) {
     return tool.run(argc, argv, [&] {
         o.dry_run = tool.options().dry_run;
         auto out = flr::scm::check(tool.config(), o);
-        tool.json() ? tool.print_json(nlohmann::json::parse(out.json)) : tool.print(out.markdown);
-        return out.exit_code;
+        return tool.report(out.json, out.markdown, out.exit_code);
     });
 }

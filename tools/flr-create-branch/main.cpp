@@ -21,10 +21,6 @@ int main(int argc, char** argv) {
         flr::scm::check_branch_name(o.from, "--from");
         o.dry_run = tool.options().dry_run;
         auto out = flr::scm::create_branch(tool.config(), o);
-        tool.json() ? tool.print_json(nlohmann::json::parse(out.json)) : tool.print(out.markdown);
-        if (out.failure) {
-            std::rethrow_exception(out.failure);
-        }
-        return out.exit_code;
+        return tool.report(out.json, out.markdown, out.exit_code, out.failure);
     });
 }

@@ -23,12 +23,6 @@ int main(int argc, char** argv) {
         }
         o.dry_run = tool.options().dry_run;
         auto out = flr::unretirement::unretire(tool.config(), o);
-        // With --json the record is the one document printed; on a failure the catch
-        // ladder adds the error to it.
-        tool.json() ? tool.print_json(nlohmann::json::parse(out.json)) : tool.print(out.markdown);
-        if (out.failure) {
-            std::rethrow_exception(out.failure);
-        }
-        return out.exit_code;
+        return tool.report(out.json, out.markdown, out.exit_code, out.failure);
     });
 }

@@ -21,13 +21,7 @@ int image_main(int argc, char** argv, const ImageTool& spec) {
     return tool.run(argc, argv, [&] {
         o.dry_run = tool.options().dry_run;
         auto out = spec.operation(tool.config(), o);
-        // With --json the report is the one document printed; on a failed step the catch
-        // ladder adds the error to it.
-        tool.json() ? tool.print_json(nlohmann::json::parse(out.json)) : tool.print(out.text);
-        if (out.failure) {
-            std::rethrow_exception(out.failure);
-        }
-        return out.exit_code;
+        return tool.report(out.json, out.text, out.exit_code, out.failure);
     });
 }
 
