@@ -71,6 +71,19 @@ std::string_view trim(std::string_view s) {
     return s;
 }
 
+// An element's name against a literal, inline: the readers compare a name or two for
+// every value of an answer. Stops at the first difference, so never reads past the
+// name's end.
+template <std::size_t N>
+bool named(const char* name, const char (&want)[N]) {
+    for (std::size_t i = 0; i < N; ++i) {
+        if (name[i] != want[i]) {
+            return false;
+        }
+    }
+    return true;
+}
+
 std::int64_t parse_int(std::string_view text, const char* type) {
     text = trim(text);
     if (text.starts_with('+')) {
@@ -162,12 +175,11 @@ Value decode_value(pugi::xml_node value, int depth);
 Struct decode_struct(pugi::xml_node node, int depth) {
     Struct out;
     for (auto member : elements(node)) {
-        if (std::strcmp(member.name(), "member") != 0) {
+        if (!named(member.name(), "member")) {
             throw ParseError(fmt::format("unexpected <{}> in <struct>", member.name()));
         }
         auto parts = elements(member);
-        if (parts.size() != 2 || std::strcmp(parts[0].name(), "name") != 0 ||
-            std::strcmp(parts[1].name(), "value") != 0) {
+        if (parts.size() != 2 || !named(parts[0].name(), "name") || !named(parts[1].name(), "value")) {
             throw ParseError("<member> must hold <name> then <value>");
         }
         out.insert_or_assign(parts[0].text().get(), decode_value(parts[1], depth + 1));
@@ -178,7 +190,7 @@ Struct decode_struct(pugi::xml_node node, int depth) {
 Array decode_array(pugi::xml_node node, int depth) {
     Array out;
     for (auto value : elements(only_child(node, "data"))) {
-        if (std::strcmp(value.name(), "value") != 0) {
+        if (!named(value.name(), "value")) {
             throw ParseError(fmt::format("unexpected <{}> in <data>", value.name()));
         }
         out.push_back(decode_value(value, depth + 1));
@@ -264,7 +276,7 @@ pugi::xml_node response_part(const pugi::xml_document& doc) {
     if (kids.size() != 1) {
         throw ParseError("<methodResponse> must hold <params> or <fault>");
     }
-    if (std::strcmp(kids[0].name(), "fault") == 0) {
+    if (named(kids[0].name(), "fault")) {
         return kids[0];
     }
     return only_child(kids[0], "param");
@@ -411,7 +423,7 @@ std::string encode_fault(const Fault& fault) {
 namespace {
 std::variant<Value, Fault> decode_document(const pugi::xml_document& doc) {
     auto part = response_part(doc);
-    if (std::strcmp(part.name(), "fault") == 0) {
+    if (named(part.name(), "fault")) {
         return decode_fault(part);
     }
     return decode_value(only_child(part, "value"), 0);
@@ -521,7 +533,7 @@ bool kind_of(const char* name, View::Kind& kind, bool& i8) {
     if (name[0] == 'e' && name[1] == 'x' && name[2] == ':') {
         name += 3;  // Apache's extension namespace (ex:nil, ex:i8)
     }
-    auto is = [&](const char* type) { return std::strcmp(name, type) == 0; };
+    auto is = [&](const auto& type) { return named(name, type); };
     switch (name[0]) {
         case 's':
             return is("string") ? (kind = Kind::string, true) : is("struct") ? (kind = Kind::structure, true) : false;
@@ -601,7 +613,7 @@ std::string_view View::as_string() const {
 void View::members(const std::function<void(std::string_view, const View&)>& f) const {
     expect(*this, Kind::structure, "struct");
     for_each_element(node_of(typed_), [&](pugi::xml_node member) {
-        if (std::strcmp(member.name(), "member") != 0) {
+        if (!named(member.name(), "member")) {
             throw ParseError(fmt::format("unexpected <{}> in <struct>", member.name()));
         }
         pugi::xml_node parts[2];
@@ -619,7 +631,7 @@ void View::members(const std::function<void(std::string_view, const View&)>& f) 
                 throw ParseError("<member> must hold <name> then <value>");
             }
         }
-        if (std::strcmp(parts[0].name(), "name") != 0 || std::strcmp(parts[1].name(), "value") != 0) {
+        if (!named(parts[0].name(), "name") || !named(parts[1].name(), "value")) {
             throw ParseError("<member> must hold <name> then <value>");
         }
         f(parts[0].text().get(), View(parts[1].internal_object(), depth_ + 1));
@@ -629,7 +641,7 @@ void View::members(const std::function<void(std::string_view, const View&)>& f) 
 void View::elements(const std::function<void(const View&)>& f) const {
     expect(*this, Kind::array, "array");
     for_each_element(only_child(node_of(typed_), "data"), [&](pugi::xml_node value) {
-        if (std::strcmp(value.name(), "value") != 0) {
+        if (!named(value.name(), "value")) {
             throw ParseError(fmt::format("unexpected <{}> in <data>", value.name()));
         }
         f(View(value.internal_object(), depth_ + 1));
@@ -688,7 +700,7 @@ Response& Response::operator=(Response&&) noexcept = default;
 
 bool Response::read(const std::function<void(const View&)>& f) const {
     auto part = response_part(doc_->doc);
-    if (std::strcmp(part.name(), "fault") == 0) {
+    if (named(part.name(), "fault")) {
         return false;
     }
     f(ViewAccess::make(only_child(part, "value"), 0));
