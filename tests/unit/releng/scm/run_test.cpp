@@ -21,6 +21,14 @@ protected:
         report.request.bug = 7;
         report.request.monitor = "monitoring";
     }
+    // A request for branch f44 of rpms/bar, whose rawhide is at abc123.
+    void branch_request() {
+        world.repos.repos["rpms/bar"].branches = {{"rawhide", "abc123"}};
+        report.request = {};
+        report.request.action = Action::new_branch;
+        report.request.repo = {"rpms", "bar"};
+        report.request.branch = "f44";
+    }
     RunResult run(bool dry_run = false) {
         Ports ports = world.ports();
         return process(report, 3, policy, ports, dry_run);
@@ -79,13 +87,7 @@ TEST_F(ScmRun, DryRunChangesNothing) {
 }
 
 TEST_F(ScmRun, NewBranchFromRawhideHead) {
-    FakeRepos::Repo bar;
-    bar.branches = {{"rawhide", "abc123"}};
-    world.repos.repos["rpms/bar"] = bar;
-    report.request = {};
-    report.request.action = Action::new_branch;
-    report.request.repo = {"rpms", "bar"};
-    report.request.branch = "f44";
+    branch_request();
     auto res = run();
     ASSERT_FALSE(res.failure) << res.failed_detail();
     EXPECT_EQ(world.repos.repos["rpms/bar"].branches["f44"], "abc123");
@@ -93,13 +95,7 @@ TEST_F(ScmRun, NewBranchFromRawhideHead) {
 }
 
 TEST_F(ScmRun, NoGitBranchWhenNotAsked) {
-    FakeRepos::Repo bar;
-    bar.branches = {{"rawhide", "abc123"}};
-    world.repos.repos["rpms/bar"] = bar;
-    report.request = {};
-    report.request.action = Action::new_branch;
-    report.request.repo = {"rpms", "bar"};
-    report.request.branch = "f44";
+    branch_request();
     report.request.create_git_branch = false;
     auto res = run();
     EXPECT_EQ(res.steps[0].status, StepStatus::skipped);
