@@ -312,6 +312,9 @@ void parse_amqp(const Config& a, AmqpSettings& s) {
     if (s.tls_cert.empty() != s.tls_key.empty()) {
         throw ConfigError(fmt::format("{}: cert and key go together", a.where("tls")));
     }
+    // A client certificate and no password: the certificate names the user (SASL
+    // EXTERNAL), as on Fedora's broker.
+    s.external_auth = s.password_file.empty() && !s.tls_cert.empty();
     parse_dead_letters(a, s);
     if (a.has("shards")) {
         parse_shards(a.section("shards"), s.shards);

@@ -77,14 +77,15 @@ class Listener:
     """flr-listen in broker mode, its stderr in a file. argv_prefix runs it through
     another program that execs it (`ip netns exec NS`), so proc.pid stays flr-listen's."""
 
-    def __init__(self, config_path, tmp_path, env=None, new_session=False, argv_prefix=(), wait=True):
+    def __init__(self, config_path, tmp_path, env=None, new_session=False, argv_prefix=(), wait=True, command=None):
         self.log_path = os.path.join(str(tmp_path), f"listen-{time.monotonic_ns()}.log")
         self.log = open(self.log_path, "w")
         e = dict(os.environ)
         e["TMPDIR"] = str(tmp_path)
         e["STATE_DIRECTORY"] = str(tmp_path)  # the default journal: tmp_path/<config name>.db
         e.update(env or {})
-        self.proc = subprocess.Popen([*argv_prefix, binary(), "--config", config_path, "-v"],
+        argv = command or [binary(), "--config", config_path, "-v"]  # command: a unit's ExecStart
+        self.proc = subprocess.Popen([*argv_prefix, *argv],
                                      stdout=subprocess.DEVNULL, stderr=self.log, env=e, start_new_session=new_session)
         if wait:
             self.wait_log("consuming ", timeout=20)

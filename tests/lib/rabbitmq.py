@@ -74,7 +74,8 @@ def terminate(proc):
 
 class RabbitMQ(Service):
     """tls=True adds a TLS listener (self.tls_port) that requires a client certificate
-    signed by the test CA (verify_peer, fail_if_no_peer_cert); self.certs names the files.
+    signed by the test CA (verify_peer, fail_if_no_peer_cert) and takes PLAIN or EXTERNAL
+    (the certificate's CN, guest) logins; self.certs names the files.
     plugins: the plugins to enable (rabbitmq_shovel, ...)."""
 
     def __init__(self, tls=False, plugins=()):
@@ -109,7 +110,12 @@ class RabbitMQ(Service):
                 f"ssl_options.certfile = {d}/server.pem\n"
                 f"ssl_options.keyfile = {d}/server.key\n"
                 "ssl_options.verify = verify_peer\n"
-                "ssl_options.fail_if_no_peer_cert = true\n")
+                "ssl_options.fail_if_no_peer_cert = true\n"
+                # A client certificate alone logs in as its CN (SASL EXTERNAL).
+                "auth_mechanisms.1 = PLAIN\n"
+                "auth_mechanisms.2 = AMQPLAIN\n"
+                "auth_mechanisms.3 = EXTERNAL\n"
+                "ssl_cert_login_from = common_name\n")
 
     def env(self):
         erl_args = "-kernel inet_dist_use_interface {127,0,0,1}"
@@ -144,7 +150,7 @@ class RabbitMQ(Service):
         return text + (self.tls_config() if self.tls else "")
 
     def plugins(self):
-        return list(self.extra_plugins)
+        return list(self.extra_plugins) + (["rabbitmq_auth_mechanism_ssl"] if self.tls else [])
 
     def start_epmd(self, env):
         epmd = shutil.which("epmd") or "/usr/bin/epmd"

@@ -46,6 +46,20 @@ amqp: {url: "amqp://u@h/%2Fv", queue: q, password_file: pw}
     EXPECT_FALSE(cfg.amqp.passive_declares);
 }
 
+TEST(ListenConfig, AClientCertificateWithoutAPasswordIsSaslExternal) {
+    const char* routes = "routes: [{name: a, topic: x, command: [/bin/true]}]\n";
+    auto cert = parse(std::string(routes) +
+                      "amqp: {url: \"amqps://releng@h/%2F\", queue: q, "
+                      "tls: {ca: ca.pem, cert: c.pem, key: c.key}}");
+    EXPECT_TRUE(cert.amqp.external_auth);
+    auto both = parse(std::string(routes) +
+                      "amqp: {url: \"amqps://releng@h/%2F\", queue: q, password_file: pw, "
+                      "tls: {ca: ca.pem, cert: c.pem, key: c.key}}");
+    EXPECT_FALSE(both.amqp.external_auth);  // a password: PLAIN, the certificate only for TLS
+    auto none = parse(std::string(routes) + "amqp: {url: \"amqps://releng@h/%2F\", queue: q, tls: {ca: ca.pem}}");
+    EXPECT_FALSE(none.amqp.external_auth);
+}
+
 TEST(ListenConfig, GlobalAndPerRouteAnsible) {
     auto cfg = parse(R"(
 ansible: {playbook_cmd: "/usr/bin/ansible-playbook -v", cfg: /etc/a.cfg, inventory: inv, limit: all}
