@@ -216,6 +216,11 @@ void BrokerLoop::lost(const Error& e) {
                              e.what(), session_.dispatcher().running()));
     conn_.reset();
     session_.live.connected = false;
+    for (const auto& [token, f] : inflight_) {
+        if (!f.msg->id.empty()) {
+            orphans_[f.msg->id] = token;
+        }
+    }
     session_.dispatcher().release_batches();  // their deliveries died with the channel
     acks_.clear();
     confirms_.clear();

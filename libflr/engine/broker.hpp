@@ -95,6 +95,7 @@ private:
     std::optional<int> send_acks();  // ms until the next ack is due, or none waiting
     int receive();                   // deliveries handled
     void handle(amqp::Delivery& d);
+    bool adopt(const amqp::Delivery& d);
     void complete(const Completion& c);
     void dead_letter(const InFlight& f, const std::vector<JobFailure>& failures);
     void dead_letter_invalid(amqp::Delivery& d, const std::string& topic, const std::string& why);
@@ -120,6 +121,8 @@ private:
     Clock::time_point drain_until_{};        // drain_timeout after the drain began
     std::uint64_t next_token_ = 0;
     std::unordered_map<std::uint64_t, InFlight> inflight_;
+    // Message id -> token of jobs still running for a delivery whose connection was lost.
+    std::unordered_map<std::string, std::uint64_t> orphans_;
     std::map<std::uint64_t, std::uint64_t> confirms_;              // publish seq -> delivery tag
     std::unordered_map<std::uint64_t, std::size_t> dead_pending_;  // tag -> unconfirmed dead letters
 };

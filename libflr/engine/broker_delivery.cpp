@@ -78,9 +78,32 @@ void BrokerLoop::journal_run(const Message& msg, const JobFailure& run, const ch
     journal_->record(r);
 }
 
+// The redelivery of a message whose jobs still run from a lost connection: those jobs
+// answer for this delivery (acked or dead-lettered when they end), rather than a second
+// run of each beside them.
+bool BrokerLoop::adopt(const amqp::Delivery& d) {
+    auto o = orphans_.find(d.props.message_id);
+    if (o == orphans_.end()) {
+        return false;
+    }
+    auto it = inflight_.find(o->second);
+    orphans_.erase(o);
+    if (it == inflight_.end()) {
+        return false;
+    }
+    it->second.generation = generation_;
+    it->second.tag = d.tag;
+    log::info(fmt::format("{}: redelivered while its job(s) from the lost connection still run: they answer for it",
+                          printable(d.props.message_id)));
+    return true;
+}
+
 void BrokerLoop::handle(amqp::Delivery& d) {
     acks_.add(d.tag);
     ++session_.counters().received;
+    if (!orphans_.empty() && adopt(d)) {
+        return;
+    }
     InFlight f{generation_, d.tag, {}, nullptr, {}, {}, origin_of(d, amqp().queue)};
     Message msg;
     msg.topic = f.origin.topic;
@@ -132,6 +155,9 @@ void BrokerLoop::complete(const Completion& c) {
     }
     InFlight f = std::move(it->second);
     inflight_.erase(it);
+    if (auto o = orphans_.find(f.msg->id); o != orphans_.end() && o->second == c.token) {
+        orphans_.erase(o);  // ended before the broker delivered it again
+    }
     if (c.released) {
         log::info(fmt::format("{}: released with its batch; left unacked for the broker to deliver again",
                               printable(f.msg->id)));

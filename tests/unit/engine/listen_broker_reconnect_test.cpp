@@ -39,6 +39,31 @@ TEST(ListenBrokerReconnect, ADeliveryOfALostConnectionIsNotAckedOnTheNext) {
     EXPECT_EQ(l->session().counters().skipped, 1u);
 }
 
+TEST(ListenBrokerReconnect, ARedeliveryWhileItsJobStillRunsIsAnsweredByThatJob) {
+    fake::Broker b;
+    fake::Runner* runner = nullptr;
+    auto l = fake::loop(fake::config(2, "prefetch: 4"), b, runner);
+    b.deliver("m1");
+    ASSERT_TRUE(fake::turn_until(*l, [&] { return runner->live.size() == 1; }));
+    b.drop = true;
+    ASSERT_TRUE(fake::turn_until(*l, [&] { return l->state() == BrokerState::connecting; }));
+    ASSERT_TRUE(fake::turn_until(*l, [&] { return l->state() == BrokerState::consuming; }));
+    // The broker delivers it again while its job still runs: no second run beside it.
+    b.deliver("m1", "{}", true);
+    for (int i = 0; i < 5; ++i) {
+        l->turn();
+    }
+    EXPECT_EQ(runner->started.size(), 1u);
+    EXPECT_EQ(l->in_flight(), 1u);
+    EXPECT_TRUE(b.sent_matching("ack").empty());
+    // The job ends: the new delivery is acked for it.
+    runner->finish("m1");
+    ASSERT_TRUE(fake::turn_until(*l, [&] { return !b.sent_matching("ack").empty(); }));
+    EXPECT_EQ(b.sent_matching("ack"), (Sent{"c2 ack 1+"}));
+    EXPECT_EQ(runner->started.size(), 1u);
+    EXPECT_EQ(l->in_flight(), 0u);
+}
+
 TEST(ListenBrokerReconnect, RefusedAttemptsBackOffUntilOneSucceeds) {
     fake::Broker b;
     fake::Runner* runner = nullptr;
