@@ -8,9 +8,10 @@ import os
 
 import pytest
 
-from flrtest import binary, run, start_standin, write_flr_yaml
+from flrtest import BIN_DIR, binary, run, start_standin, write_flr_yaml
 from image_world import (IMAGE_NVR, SOURCES, Control, build_archives, image_section, seed)
 from registry import REGISTRY_BIN, SKOPEO, Registry, skopeo
+from units import Service
 
 needs_registry = pytest.mark.skipif(not (os.path.exists(REGISTRY_BIN) and os.path.exists(SKOPEO)),
                                     reason="docker-registry and skopeo are not installed (scripts/install-deps)")
@@ -163,7 +164,18 @@ def test_rebuild_dry_run_submits_nothing(env):
 
 
 def release(env, *extra):
-    return flr(env, "flr-image-release", "--release", "41", "--image", "fedora", *extra)
+    """flr-image-release as flr-image-release@fedora-41.service runs it: the unit's own
+    ExecStart with the IMAGE= and RELEASE= of the environment file its comment shows;
+    flr.yaml moved with FLR_CONFIG."""
+    root = env["tmp"] / "root"
+    env_file = root / "etc/flr/image-release/fedora-41.env"
+    env_file.parent.mkdir(parents=True, exist_ok=True)
+    env_file.write_text("IMAGE=fedora\nRELEASE=41\n")
+    unit = Service("flr-image-release@.service", "fedora-41",
+                   {"/etc/flr/": f"{root}/etc/flr/", "/var/lib/": f"{root}/var/lib/", "/usr/bin/": f"{BIN_DIR}/"})
+    argv = unit.command()
+    assert argv[:1] == [str(BIN_DIR / "flr-image-release")] and "41" in argv and "fedora" in argv, argv
+    return run([*argv, *extra], env=dict(unit.env, FLR_CONFIG=str(env["config"])), timeout=120)
 
 
 def inspect(env, tag, raw=True):
