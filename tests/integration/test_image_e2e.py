@@ -8,12 +8,14 @@ One broker, one stand-in and one flr-listen for the module."""
 
 import copy
 import json
+import os
+import subprocess
 import uuid
 
 import pytest
 import yaml
 
-from flrtest import SOURCE_DIR, start_standin, write_flr_yaml
+from flrtest import BIN_DIR, SOURCE_DIR, start_standin, write_flr_yaml
 from image_world import Control, image_section, seed, tag_message
 from listen import Listener, ansible_cfg, wait_for, write_config
 from unretire_listen import inventory
@@ -101,3 +103,21 @@ def test_messages_for_other_tags_start_nothing(standin, broker, listener):
     publish(broker, m2)
     assert 'status="exit 0"' in finished(listener, m2["id"])
     assert f'job id="{m["id"]}"' not in listener.text()
+
+
+def test_a_refused_check_fails_the_playbook_rather_than_reading_as_unchanged(tmp, standin):
+    """sudo's refusal exits 1, as flr-image-changed's "unchanged" does: the shipped
+    playbook tells them apart by the JSON verdict and fails."""
+    inv = tmp / "refusing.yml"
+    refusing_sudo = ["/bin/sh", "-c", "echo 'sudo: a password is required' >&2; exit 1", "sudo"]
+    inv.write_text(yaml.safe_dump({"all": {"hosts": {"localhost": {
+        "ansible_connection": "local", "ansible_python_interpreter": "/usr/bin/python3",
+        "flr_sudo": refusing_sudo, "flr_bin": str(BIN_DIR)}}}}))
+    before = len(kiwi_builds(standin))
+    p = subprocess.run(["ansible-playbook", "-i", str(inv), str(EXAMPLES / "rebuild.yml"),
+                        "-e", json.dumps({"msg": {"tag": "f41-updates"}})],
+                       env=dict(os.environ, ANSIBLE_CONFIG=ansible_cfg(tmp), FLR_CONFIG=str(standin["config"])),
+                       capture_output=True, text=True, timeout=300)
+    assert p.returncode != 0, p.stdout
+    assert "Has any package in the image changed?" in p.stdout and "failed=1" in p.stdout, p.stdout
+    assert len(kiwi_builds(standin)) == before
