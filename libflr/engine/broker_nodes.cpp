@@ -5,8 +5,6 @@
 
 #include <fmt/format.h>
 
-#include <exception>
-
 namespace flr::engine {
 
 std::vector<std::string> node_urls(const AmqpSettings& a) {
@@ -24,6 +22,18 @@ std::string host_port(const std::string& url) {
 
 }  // namespace
 
+void log_connected(const std::vector<std::string>& urls, std::size_t i) {
+    if (urls.size() > 1) {
+        log::info(fmt::format("connected to {} (node {} of {})", host_port(urls[i]), i + 1, urls.size()));
+    }
+}
+
+void log_refused(const std::vector<std::string>& urls, std::size_t i, const RemoteError& e) {
+    if (urls.size() > 1) {
+        log::warning(fmt::format("broker node {} of {}: {}", i + 1, urls.size(), e.what()));
+    }
+}
+
 NodeList::NodeList(std::vector<std::string> urls, ConnectTo connect)
     : urls_(std::move(urls)), connect_(std::move(connect)) {
     if (urls_.empty()) {
@@ -32,25 +42,10 @@ NodeList::NodeList(std::vector<std::string> urls, ConnectTo connect)
 }
 
 std::unique_ptr<amqp::Channel> NodeList::connect() {
-    std::exception_ptr last;
-    for (std::size_t tried = 0; tried < urls_.size(); ++tried) {
-        std::size_t i = (next_ + tried) % urls_.size();
-        try {
-            auto channel = connect_(urls_[i]);
-            next_ = (i + 1) % urls_.size();
-            current_ = urls_[i];
-            if (urls_.size() > 1) {
-                log::info(fmt::format("connected to {} (node {} of {})", host_port(urls_[i]), i + 1, urls_.size()));
-            }
-            return channel;
-        } catch (const RemoteError& e) {
-            if (urls_.size() > 1) {
-                log::warning(fmt::format("broker node {} of {}: {}", i + 1, urls_.size(), e.what()));
-            }
-            last = std::current_exception();
-        }
-    }
-    std::rethrow_exception(last);
+    auto [channel, i] = connect_in_turn(urls_, next_, connect_);
+    next_ = (i + 1) % urls_.size();
+    current_ = urls_[i];
+    return std::move(channel);
 }
 
 const std::string& NodeList::current() const noexcept {

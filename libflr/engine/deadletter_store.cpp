@@ -2,6 +2,7 @@
 // not take stay unacked and go back to the queue, in order, when the channel closes.
 #include "core/amqp.hpp"
 #include "engine/broker.hpp"
+#include "engine/broker_nodes.hpp"
 #include "engine/dead_letter.hpp"
 #include "engine/listen_config.hpp"
 
@@ -85,7 +86,12 @@ const std::string& Store::queue() const noexcept {
 }
 
 std::vector<Letter> Store::Impl::walk(const Selection& sel, Verb verb, bool dry_run) {
-    conn = std::make_unique<amqp::Connection>(engine::connect_options(amqp, "flr-deadletter"));
+    // The first node of amqp.url's list that answers, as flr-listen tries them.
+    conn = engine::connect_in_turn(engine::node_urls(amqp), 0, [this](const std::string& url) {
+               amqp::Options o = engine::connect_options(amqp, "flr-deadletter");
+               o.url = url;
+               return std::make_unique<amqp::Connection>(o);
+           }).first;
     std::uint32_t count = conn->message_count(amqp.dead_letter_queue);
     if (verb == Verb::reinject && !dry_run) {
         conn->confirm_select();

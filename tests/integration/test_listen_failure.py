@@ -11,6 +11,7 @@ import uuid
 
 import flrtest
 from listen import Listener, read_records, record_command, unique, wait_for, write_config
+from rabbitmq import free_port
 
 
 def config(broker, queue, routes, **extra):
@@ -129,6 +130,12 @@ def test_invalid_message_is_dead_lettered_at_once_with_the_reason(broker, tmp_pa
     assert len(letters) == 1 and letters[0]["id"] == "bad-1" and letters[0]["route"] == ""
     assert letters[0]["reason"].startswith("invalid message: ")
     assert lis.summary()["invalid"] == "1"
+    # A list of nodes whose first is down: flr-deadletter reads the next, as flr-listen does.
+    nodes = config(broker, queue, routes)
+    nodes["amqp"]["url"] = [f"amqp://guest@127.0.0.1:{free_port()}/%2F", broker.url]
+    p = deadletter(write_config(tmp_path, nodes, "nodes.yaml"), "list", "--json")
+    assert p.returncode == 0 and [l["id"] for l in json.loads(p.stdout)["letters"]] == ["bad-1"], p.stderr
+    assert "broker node 1 of 2" in p.stderr and "connected to 127.0.0.1:" in p.stderr, p.stderr
 
 
 def test_kill9_of_the_group_before_and_after_the_side_effect_loses_nothing(broker, tmp_path):
