@@ -9,16 +9,22 @@ namespace {
 
 using Sent = std::vector<std::string>;
 
+// m1's job starts, the connection drops while it runs, and the loop is back on a second
+// connection.
+void reconnect_while_running(BrokerLoop& l, fake::Broker& b, fake::Runner*& runner) {
+    b.deliver("m1");
+    ASSERT_TRUE(fake::turn_until(l, [&] { return runner->live.size() == 1; }));
+    b.drop = true;
+    ASSERT_TRUE(fake::turn_until(l, [&] { return l.state() == BrokerState::connecting; }));
+    EXPECT_FALSE(l.session().live.connected);
+    ASSERT_TRUE(fake::turn_until(l, [&] { return l.state() == BrokerState::consuming; }));
+}
+
 TEST(ListenBrokerReconnect, ADeliveryOfALostConnectionIsNotAckedOnTheNext) {
     fake::Broker b;
     fake::Runner* runner = nullptr;
     auto l = fake::loop(fake::config(2, "prefetch: 4"), b, runner);
-    b.deliver("m1");
-    ASSERT_TRUE(fake::turn_until(*l, [&] { return runner->live.size() == 1; }));
-    b.drop = true;
-    ASSERT_TRUE(fake::turn_until(*l, [&] { return l->state() == BrokerState::connecting; }));
-    EXPECT_FALSE(l->session().live.connected);
-    ASSERT_TRUE(fake::turn_until(*l, [&] { return l->state() == BrokerState::consuming; }));
+    ASSERT_NO_FATAL_FAILURE(reconnect_while_running(*l, b, runner));
     EXPECT_EQ(b.connections, 2);
     EXPECT_EQ(l->session().counters().reconnects, 1u);
 
@@ -43,11 +49,7 @@ TEST(ListenBrokerReconnect, ARedeliveryWhileItsJobStillRunsIsAnsweredByThatJob) 
     fake::Broker b;
     fake::Runner* runner = nullptr;
     auto l = fake::loop(fake::config(2, "prefetch: 4"), b, runner);
-    b.deliver("m1");
-    ASSERT_TRUE(fake::turn_until(*l, [&] { return runner->live.size() == 1; }));
-    b.drop = true;
-    ASSERT_TRUE(fake::turn_until(*l, [&] { return l->state() == BrokerState::connecting; }));
-    ASSERT_TRUE(fake::turn_until(*l, [&] { return l->state() == BrokerState::consuming; }));
+    ASSERT_NO_FATAL_FAILURE(reconnect_while_running(*l, b, runner));
     // The broker delivers it again while its job still runs: no second run beside it.
     b.deliver("m1", "{}", true);
     for (int i = 0; i < 5; ++i) {
