@@ -44,6 +44,7 @@ public:
     }
 
     listen::Summary finish(Clock::time_point start) {
+        session_.dispatcher().close_batches();  // the file is read: nothing more can join them
         while (session_.dispatcher().messages_in_flight() > 0) {
             step();
         }

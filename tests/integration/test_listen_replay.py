@@ -199,3 +199,18 @@ def test_readme_demo_replays_bundled_messages(tmp_path):
     assert p.returncode == 0, p.stderr
     s = summary(p)
     assert s["received"] == 7 and s["invalid"] == 0 and s["failed"] == 0 and s["succeeded"] >= 4
+
+
+def test_open_batches_run_at_the_end_of_the_file_without_waiting_for_their_window(tmp_path):
+    out = tmp_path / "batches.jsonl"
+    script = ("import json, sys; ids = [m['id'] for m in json.load(open(sys.argv[1]))]; "
+              "open(sys.argv[2], 'a').write(json.dumps(ids) + '\\n')")
+    cfg = write_config(tmp_path, {"routes": [{
+        "name": "tag", "topic": "t.tag", "batch": {"max": 10, "window": "10m", "key": "{body.tag}"},
+        "command": ["/usr/bin/python3", "-c", script, "{batch_file}", str(out)]}]})
+    records = [{"topic": "t.tag", "id": f"m{i}", "body": {"tag": "f41-updates"}} for i in range(3)]
+    start = time.monotonic()
+    p = replay(cfg, write_lines(tmp_path, records), tmp_path)
+    assert p.returncode == 0, p.stderr
+    assert time.monotonic() - start < 60  # not the 10 minute window
+    assert [json.loads(line) for line in out.read_text().splitlines()] == [["m0", "m1", "m2"]]
