@@ -4,11 +4,10 @@ invalid input, loopabull configs, ordering keys, resource use."""
 import json
 import os
 import subprocess
-import uuid
 
 
 import flrtest
-from listen import (Listener, ansible_cfg, read_records, record_command, unique, wait_for, write_config)
+from listen import Listener, ansible_cfg, msg, read_records, record_command, unique, wait_for, write_config
 
 FIXTURES = os.path.join(os.environ.get("FLR_SOURCE_DIR", "."), "tests", "data", "messages")
 
@@ -18,9 +17,6 @@ def base_config(broker, queue, routes, **extra):
     cfg.update(extra)
     return cfg
 
-
-def msg(topic, body, msg_id=None, headers=None):
-    return (topic, body, headers or {"sent-at": "2026-01-01T00:00:00+00:00"}, msg_id or str(uuid.uuid4()))
 
 
 def test_routing_conditions_multiple_and_unmatched(broker, tmp_path):

@@ -6,32 +6,16 @@ import json
 import os
 import signal
 import subprocess
-import uuid
 
 
 import flrtest
-from listen import Listener, read_records, record_command, unique, wait_for, write_config
+from listen import (Listener, broker_config, ends, msg, read_records, record_command, starts, unique, wait_for,
+                    write_config)
 from rabbitmq import free_port
 
 
-def config(broker, queue, routes, **extra):
-    cfg = {"amqp": {"url": broker.url, "queue": queue, "prefetch": 20, "heartbeat": 10,
-                    "reconnect_delay": "200ms", "reconnect_delay_max": "2s"},
-           "routes": routes, "retry_delay": "200ms"}
-    cfg.update(extra)
-    return cfg
 
 
-def msg(topic, body, msg_id=None):
-    return (topic, body, {"sent-at": "2026-01-01T00:00:00+00:00"}, msg_id or str(uuid.uuid4()))
-
-
-def ends(out, route=None):
-    return [r for r in read_records(out) if r["event"] == "end" and (route is None or r["route"] == route)]
-
-
-def starts(out, route=None):
-    return [r for r in read_records(out) if r["event"] == "start" and (route is None or r["route"] == route)]
 
 
 def deadletter(config_path, *args):
@@ -55,7 +39,7 @@ def test_fails_twice_then_succeeds_is_acked_after_three_attempts(broker, tmp_pat
     fail.write_text("2")
     routes = [{"name": "flaky", "topic": f"{t}.f", "max_attempts": 3,
                "command": record_command(out, "flaky", "{id}", fail_file=str(fail))}]
-    lis = Listener(write_config(tmp_path, config(broker, queue, routes)), tmp_path)
+    lis = Listener(write_config(tmp_path, broker_config(broker, queue, routes)), tmp_path)
     try:
         broker.publish([msg(f"{t}.f", {}, "flaky-1")])
         wait_for(lambda: ends(out), what="success on the third attempt")
@@ -76,7 +60,7 @@ def test_always_failing_is_dead_lettered_then_reinjected_after_a_fix(broker, tmp
     routes = [{"name": "broken", "topic": f"{t}.b", "max_attempts": 2,
                "command": record_command(out, "broken", "{body.n}", fail_file=str(fail))},
               {"name": "fine", "topic": f"{t}.b", "command": record_command(out, "fine", "{body.n}")}]
-    path = write_config(tmp_path, config(broker, queue, routes))
+    path = write_config(tmp_path, broker_config(broker, queue, routes))
     lis = Listener(path, tmp_path)
     try:
         broker.publish([msg(f"{t}.b", {"n": 1}, "dead-1"), msg(f"{t}.b", {"n": 2}, "dead-2")])
@@ -118,7 +102,7 @@ def test_always_failing_is_dead_lettered_then_reinjected_after_a_fix(broker, tmp
 def test_invalid_message_is_dead_lettered_at_once_with_the_reason(broker, tmp_path):
     t, queue = unique("t"), unique("q")
     routes = [{"name": "a", "topic": f"{t}.i", "command": ["/bin/true"]}]
-    path = write_config(tmp_path, config(broker, queue, routes))
+    path = write_config(tmp_path, broker_config(broker, queue, routes))
     lis = Listener(path, tmp_path)
     try:
         broker.publish([msg(f"{t}.i", b"not json", "bad-1")])
@@ -131,7 +115,7 @@ def test_invalid_message_is_dead_lettered_at_once_with_the_reason(broker, tmp_pa
     assert letters[0]["reason"].startswith("invalid message: ")
     assert lis.summary()["invalid"] == "1"
     # A list of nodes whose first is down: flr-deadletter reads the next, as flr-listen does.
-    nodes = config(broker, queue, routes)
+    nodes = broker_config(broker, queue, routes)
     nodes["amqp"]["url"] = [f"amqp://guest@127.0.0.1:{free_port()}/%2F", broker.url]
     p = deadletter(write_config(tmp_path, nodes, "nodes.yaml"), "list", "--json")
     assert p.returncode == 0 and [l["id"] for l in json.loads(p.stdout)["letters"]] == ["bad-1"], p.stderr
@@ -145,7 +129,7 @@ def test_kill9_of_the_group_before_and_after_the_side_effect_loses_nothing(broke
     # The side effect (a line in `side`) comes 1.5 s after the start and 1.5 s before the end.
     action = ["/bin/sh", "-c", 'sleep 1.5; echo "$1" >> "$2"; sleep 1.5', "sh", "{body.n}", str(side)]
     routes = [{"name": "fx", "topic": f"{t}.k", "command": action}]
-    path = write_config(tmp_path, config(broker, queue, routes, workers=1))
+    path = write_config(tmp_path, broker_config(broker, queue, routes, workers=1))
 
     lis = Listener(path, tmp_path, new_session=True)  # declares and binds the queue
     broker.publish([msg(f"{t}.k", {"n": 1})])
@@ -172,7 +156,7 @@ def test_broker_restart_mid_stream_loses_nothing_and_resumes(broker, tmp_path):
     t, queue = unique("t"), unique("q")
     out = str(tmp_path / "rec.jsonl")
     routes = [{"name": "s", "topic": f"{t}.r", "command": record_command(out, "s", "{body.n}", sleep=0.3)}]
-    lis = Listener(write_config(tmp_path, config(broker, queue, routes, workers=2)), tmp_path)
+    lis = Listener(write_config(tmp_path, broker_config(broker, queue, routes, workers=2)), tmp_path)
     try:
         broker.publish([msg(f"{t}.r", {"n": i}) for i in range(30)])
         wait_for(lambda: len(ends(out)) >= 4, what="some done")
@@ -191,7 +175,7 @@ def test_closed_connection_reconnects(broker, tmp_path):
     t, queue = unique("t"), unique("q")
     out = str(tmp_path / "rec.jsonl")
     routes = [{"name": "c", "topic": f"{t}.c", "command": record_command(out, "c", "{body.n}")}]
-    lis = Listener(write_config(tmp_path, config(broker, queue, routes)), tmp_path)
+    lis = Listener(write_config(tmp_path, broker_config(broker, queue, routes)), tmp_path)
     try:
         broker.publish([msg(f"{t}.c", {"n": 1})])
         wait_for(lambda: len(ends(out)) == 1, what="first")
@@ -209,7 +193,7 @@ def test_a_silent_broker_is_noticed_and_the_connection_reopened(broker, tmp_path
     t = unique("t")
     queue = unique("q")
     out = str(tmp_path / "rec.jsonl")
-    cfg = config(broker, queue, [{"name": "a", "topic": f"{t}.a", "command": record_command(out, "a", "{id}")}])
+    cfg = broker_config(broker, queue, [{"name": "a", "topic": f"{t}.a", "command": record_command(out, "a", "{id}")}])
     cfg["amqp"]["heartbeat"] = 1
     lis = Listener(write_config(tmp_path, cfg), tmp_path)
     try:
@@ -228,7 +212,7 @@ def test_long_action_with_short_heartbeat_runs_once(broker, tmp_path):
     t, queue = unique("t"), unique("q")
     out = str(tmp_path / "rec.jsonl")
     routes = [{"name": "long", "topic": f"{t}.l", "command": record_command(out, "long", "{id}", sleep=30)}]
-    cfg = config(broker, queue, routes)
+    cfg = broker_config(broker, queue, routes)
     cfg["amqp"]["heartbeat"] = 2
     lis = Listener(write_config(tmp_path, cfg), tmp_path)
     try:
@@ -245,7 +229,7 @@ def test_sigterm_drains_three_running_jobs_and_starts_nothing_new(broker, tmp_pa
     t, queue = unique("t"), unique("q")
     out = str(tmp_path / "rec.jsonl")
     routes = [{"name": "d", "topic": f"{t}.d", "command": record_command(out, "d", "{body.n}", sleep=3)}]
-    lis = Listener(write_config(tmp_path, config(broker, queue, routes, workers=3)), tmp_path)
+    lis = Listener(write_config(tmp_path, broker_config(broker, queue, routes, workers=3)), tmp_path)
     broker.publish([msg(f"{t}.d", {"n": i}) for i in range(6)])
     wait_for(lambda: len(starts(out)) == 3, what="3 running")
     lis.proc.send_signal(signal.SIGTERM)
@@ -260,7 +244,7 @@ def test_hung_action_is_killed_with_its_children_and_counted_failed(broker, tmp_
     pids = tmp_path / "pids"
     action = ["/bin/sh", "-c", 'sleep 600 & echo $! >> "$1"; trap "" TERM; sleep 600', "sh", str(pids)]
     routes = [{"name": "hung", "topic": f"{t}.h", "timeout": "1s", "max_attempts": 1, "command": action}]
-    path = write_config(tmp_path, config(broker, queue, routes, kill_grace="500ms"))
+    path = write_config(tmp_path, broker_config(broker, queue, routes, kill_grace="500ms"))
     lis = Listener(path, tmp_path)
     try:
         broker.publish([msg(f"{t}.h", {}, "hung-1")])
@@ -280,7 +264,7 @@ def test_sighup_adds_a_route_without_dropping_inflight_work(broker, tmp_path):
     out = str(tmp_path / "rec.jsonl")
     old = [{"name": "slow", "topic": f"{t}.a", "command": record_command(out, "slow", "{body.n}", sleep=3)}]
     new = old + [{"name": "added", "topic": f"{t}.b", "command": record_command(out, "added", "{body.n}")}]
-    cfg = config(broker, queue, old)
+    cfg = broker_config(broker, queue, old)
     path = write_config(tmp_path, cfg)
     lis = Listener(path, tmp_path)
     try:
@@ -307,7 +291,7 @@ def test_metrics_textfile(broker, tmp_path):
     routes = [{"name": "ok", "topic": f"{t}.m", "when": {"body.ok": True}, "command": ["/bin/true"]},
               {"name": "ko", "topic": f"{t}.m", "when": {"body.ok": False}, "max_attempts": 2,
                "command": ["/bin/false"]}]
-    cfg = config(broker, queue, routes, metrics={"textfile": str(prom), "interval": "500ms"})
+    cfg = broker_config(broker, queue, routes, metrics={"textfile": str(prom), "interval": "500ms"})
     lis = Listener(write_config(tmp_path, cfg), tmp_path)
     try:
         broker.publish([msg(f"{t}.m", {"ok": True}), msg(f"{t}.m", {"ok": True}), msg(f"{t}.m", {"ok": False}),
@@ -331,7 +315,7 @@ def test_metrics_textfile(broker, tmp_path):
 def test_quorum_queue_gets_a_delivery_limit_and_dead_letter_arguments(broker, tmp_path):
     t, queue = unique("t"), unique("quorum")
     routes = [{"name": "a", "topic": f"{t}.q", "command": ["/bin/true"]}]
-    cfg = config(broker, queue, routes)
+    cfg = broker_config(broker, queue, routes)
     cfg["amqp"].update(queue_type="quorum", delivery_limit=5)
     lis = Listener(write_config(tmp_path, cfg), tmp_path)
     lis.stop()

@@ -7,26 +7,17 @@ import json
 import os
 import signal
 import subprocess
-import uuid
 
-from listen import Listener, binary, read_records, record_command, unique, wait_for, write_config
+from listen import Listener, binary, broker_config, ends, msg, record_command, unique, wait_for, write_config
 
 
 def config(broker, queue, routes, tmp_path, **extra):
-    cfg = {"amqp": {"url": broker.url, "queue": queue, "prefetch": 50, "heartbeat": 10,
-                    "reconnect_delay": "200ms", "reconnect_delay_max": "2s"},
-           "routes": routes, "retry_delay": "100ms",
-           "journal": {"path": str(tmp_path / "journal.db")}}
-    cfg.update(extra)
-    return cfg
+    """With the journal in tmp_path."""
+    return broker_config(broker, queue, routes, prefetch=50, retry_delay="100ms",
+                         journal={"path": str(tmp_path / "journal.db")}, **extra)
 
 
-def msg(topic, body, msg_id=None):
-    return (topic, body, {"sent-at": "2026-01-01T00:00:00+00:00"}, msg_id or str(uuid.uuid4()))
 
-
-def ends(out, route=None):
-    return [r for r in read_records(out) if r["event"] == "end" and (route is None or r["route"] == route)]
 
 
 def history(config_path, *args):

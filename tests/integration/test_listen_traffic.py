@@ -9,7 +9,7 @@ import pathlib
 import subprocess
 import sys
 
-from listen import Listener, read_records, record_command, replay, unique, wait_for, write_config
+from listen import Listener, broker_config, read_records, record_command, replay, unique, wait_for, write_config
 
 DATA = pathlib.Path(__file__).resolve().parents[1] / "data" / "messages"
 NUL = "nul-in-string.org.fedoraproject.prod.buildsys.tag.json"
@@ -28,12 +28,6 @@ def published(name, topic):
     r = record(name)
     return (topic, r["body"], r["headers"], r["id"])
 
-
-def config(broker, queue, routes, **extra):
-    cfg = {"amqp": {"url": broker.url, "queue": queue, "prefetch": 20, "heartbeat": 10},
-           "routes": routes, "retry_delay": "200ms"}
-    cfg.update(extra)
-    return cfg
 
 
 def letters(path, route):
@@ -57,7 +51,7 @@ def write_lines(tmp_path, records):
 def dead_lettered(broker, queue, routes, tmp_path, messages):
     """Run flr-listen on `routes`, publish `messages`, wait for one dead letter and the
     work queue acked; returns the config path and the stopped Listener."""
-    path = write_config(tmp_path, config(broker, queue, routes))
+    path = write_config(tmp_path, broker_config(broker, queue, routes))
     lis = Listener(path, tmp_path)
     try:
         broker.publish(messages)

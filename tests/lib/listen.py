@@ -33,6 +33,30 @@ def read_records(path):
         return [json.loads(line) for line in f if line.strip()]
 
 
+def broker_config(broker, queue, routes, prefetch=20, retry_delay="200ms", **extra):
+    """A broker-mode configuration on a private broker, reconnecting and retrying fast;
+    `extra` adds or replaces top-level keys."""
+    cfg = {"amqp": {"url": broker.url, "queue": queue, "prefetch": prefetch, "heartbeat": 10,
+                    "reconnect_delay": "200ms", "reconnect_delay_max": "2s"},
+           "routes": routes, "retry_delay": retry_delay}
+    cfg.update(extra)
+    return cfg
+
+
+def msg(topic, body, msg_id=None, headers=None):
+    """A message for RabbitMQ.publish."""
+    return (topic, body, headers or {"sent-at": "2026-01-01T00:00:00+00:00"}, msg_id or str(uuid.uuid4()))
+
+
+def ends(out, route=None):
+    """The "end" records of record_command's file `out` (of one route)."""
+    return [r for r in read_records(out) if r["event"] == "end" and (route is None or r["route"] == route)]
+
+
+def starts(out, route=None):
+    return [r for r in read_records(out) if r["event"] == "start" and (route is None or r["route"] == route)]
+
+
 def write_config(tmp_path, config, name="flr-listen.yaml"):
     path = os.path.join(str(tmp_path), name)
     with open(path, "w") as f:
