@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
+#include <memory>
 #include <utility>
 
 namespace flr::engine {
@@ -78,15 +79,18 @@ std::string query_text(sqlite3* db, const std::string& path, const char* sql) {
     return {};
 }
 
-sqlite3* open_db(const std::string& path, int flags) {
-    sqlite3* db = nullptr;
-    if (sqlite3_open_v2(path.c_str(), &db, flags, nullptr) != SQLITE_OK) {
-        std::string why = db ? sqlite3_errmsg(db) : "out of memory";
-        sqlite3_close(db);
-        throw Error(fmt::format("journal {}: cannot open it: {}", path, why));
+// A connection, closed when it goes out of scope.
+using Db = std::unique_ptr<sqlite3, int (*)(sqlite3*)>;
+
+Db open_db(const std::string& path, int flags) {
+    sqlite3* raw = nullptr;
+    int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
+    Db db(raw, sqlite3_close);
+    if (rc != SQLITE_OK) {
+        throw Error(fmt::format("journal {}: cannot open it: {}", path, raw ? sqlite3_errmsg(raw) : "out of memory"));
     }
-    sqlite3_busy_timeout(db, busy_ms);
-    sqlite3_extended_result_codes(db, 0);
+    sqlite3_busy_timeout(raw, busy_ms);
+    sqlite3_extended_result_codes(raw, 0);
     return db;
 }
 
@@ -170,7 +174,7 @@ Journal::Journal(const std::string& path, OnCorrupt on_corrupt) : path_(path) {
 void Journal::open_checked() {
     std::error_code ec;
     bool existed = stdfs::exists(path_, ec);
-    db_ = open_db(path_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+    db_ = open_db(path_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE).release();
     if (!existed) {
         ::chmod(path_.c_str(), 0600);  // SQLite gives its -wal and -shm files the same mode
     }
@@ -271,26 +275,20 @@ void Journal::commit() {
 }
 
 std::size_t Journal::prune(const std::string& path, double cutoff) {
-    sqlite3* db = open_db(path, SQLITE_OPEN_READWRITE);
+    Db db = open_db(path, SQLITE_OPEN_READWRITE);
     std::size_t total = 0;
-    try {
-        Statement del(db,
-                      "DELETE FROM jobs WHERE id IN (SELECT id FROM jobs WHERE ended < ?1 ORDER BY ended LIMIT ?2)");
-        for (;;) {
-            sqlite3_bind_double(del.get(), 1, cutoff);
-            sqlite3_bind_int(del.get(), 2, prune_chunk);
-            run_done(db, path, del.get(), "cannot prune it");
-            auto n = static_cast<std::size_t>(sqlite3_changes(db));
-            total += n;
-            if (n < static_cast<std::size_t>(prune_chunk)) {
-                break;
-            }
+    Statement del(db.get(),
+                  "DELETE FROM jobs WHERE id IN (SELECT id FROM jobs WHERE ended < ?1 ORDER BY ended LIMIT ?2)");
+    for (;;) {
+        sqlite3_bind_double(del.get(), 1, cutoff);
+        sqlite3_bind_int(del.get(), 2, prune_chunk);
+        run_done(db.get(), path, del.get(), "cannot prune it");
+        auto n = static_cast<std::size_t>(sqlite3_changes(db.get()));
+        total += n;
+        if (n < static_cast<std::size_t>(prune_chunk)) {
+            break;
         }
-    } catch (...) {
-        sqlite3_close(db);
-        throw;
     }
-    sqlite3_close(db);
     return total;
 }
 
@@ -334,50 +332,44 @@ std::vector<JobRecord> Journal::read(const std::string& path, const JournalFilte
         throw Error(fmt::format("journal {}: no such file (flr-listen has not run with this configuration)", path));
     }
     // Read-write when allowed: a reader of a WAL database may have to set up its index.
-    sqlite3* db = nullptr;
+    Db db(nullptr, sqlite3_close);
     try {
         db = open_db(path, SQLITE_OPEN_READWRITE);
     } catch (const Error&) {
         db = open_db(path, SQLITE_OPEN_READONLY);
     }
     std::vector<JobRecord> out;
-    try {
-        if (query_text(db, path, "PRAGMA application_id") != std::to_string(application_id)) {
-            throw Error(fmt::format("journal {}: not an flr-listen journal", path));
-        }
-        Statement s(db,
-                    "SELECT message_id, topic, route, attempt, started, ended, exit_status, signal, status, outcome, "
-                    "output, batch FROM jobs WHERE ended >= ?1 AND (?2 = '' OR route = ?2) AND (?3 = '' OR "
-                    "message_id = ?3) AND (?4 = 0 OR outcome IN ('failed', 'dead-lettered')) ORDER BY ended, id");
-        sqlite3_bind_double(s.get(), 1, f.since);
-        bind_text(s.get(), 2, f.route);
-        bind_text(s.get(), 3, f.message_id);
-        sqlite3_bind_int(s.get(), 4, f.failed_only ? 1 : 0);
-        int rc = 0;
-        while ((rc = sqlite3_step(s.get())) == SQLITE_ROW) {
-            JobRecord r;
-            r.message_id = column_text(s.get(), 0);
-            r.topic = column_text(s.get(), 1);
-            r.route = column_text(s.get(), 2);
-            r.attempt = sqlite3_column_int(s.get(), 3);
-            r.started = sqlite3_column_double(s.get(), 4);
-            r.ended = sqlite3_column_double(s.get(), 5);
-            r.exit_status = sqlite3_column_int(s.get(), 6);
-            r.signal = sqlite3_column_int(s.get(), 7);
-            r.status = column_text(s.get(), 8);
-            r.outcome = column_text(s.get(), 9);
-            r.output = column_text(s.get(), 10);
-            r.batch = column_text(s.get(), 11);
-            out.push_back(std::move(r));
-        }
-        if (rc != SQLITE_DONE) {
-            fail(db, path, "cannot read it");
-        }
-    } catch (...) {
-        sqlite3_close(db);
-        throw;
+    if (query_text(db.get(), path, "PRAGMA application_id") != std::to_string(application_id)) {
+        throw Error(fmt::format("journal {}: not an flr-listen journal", path));
     }
-    sqlite3_close(db);
+    Statement s(db.get(),
+                "SELECT message_id, topic, route, attempt, started, ended, exit_status, signal, status, outcome, "
+                "output, batch FROM jobs WHERE ended >= ?1 AND (?2 = '' OR route = ?2) AND (?3 = '' OR "
+                "message_id = ?3) AND (?4 = 0 OR outcome IN ('failed', 'dead-lettered')) ORDER BY ended, id");
+    sqlite3_bind_double(s.get(), 1, f.since);
+    bind_text(s.get(), 2, f.route);
+    bind_text(s.get(), 3, f.message_id);
+    sqlite3_bind_int(s.get(), 4, f.failed_only ? 1 : 0);
+    int rc = 0;
+    while ((rc = sqlite3_step(s.get())) == SQLITE_ROW) {
+        JobRecord r;
+        r.message_id = column_text(s.get(), 0);
+        r.topic = column_text(s.get(), 1);
+        r.route = column_text(s.get(), 2);
+        r.attempt = sqlite3_column_int(s.get(), 3);
+        r.started = sqlite3_column_double(s.get(), 4);
+        r.ended = sqlite3_column_double(s.get(), 5);
+        r.exit_status = sqlite3_column_int(s.get(), 6);
+        r.signal = sqlite3_column_int(s.get(), 7);
+        r.status = column_text(s.get(), 8);
+        r.outcome = column_text(s.get(), 9);
+        r.output = column_text(s.get(), 10);
+        r.batch = column_text(s.get(), 11);
+        out.push_back(std::move(r));
+    }
+    if (rc != SQLITE_DONE) {
+        fail(db.get(), path, "cannot read it");
+    }
     return out;
 }
 
