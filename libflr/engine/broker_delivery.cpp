@@ -155,8 +155,10 @@ void BrokerLoop::complete(const Completion& c) {
     }
     InFlight f = std::move(it->second);
     inflight_.erase(it);
-    if (auto o = orphans_.find(f.msg->id); o != orphans_.end() && o->second == c.token) {
-        orphans_.erase(o);  // ended before the broker delivered it again
+    if (!orphans_.empty()) {
+        if (auto o = orphans_.find(f.msg->id); o != orphans_.end() && o->second == c.token) {
+            orphans_.erase(o);  // ended before the broker delivered it again
+        }
     }
     if (c.released) {
         log::info(fmt::format("{}: released with its batch; left unacked for the broker to deliver again",
