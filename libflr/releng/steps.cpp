@@ -78,13 +78,29 @@ void run_steps(const std::vector<PlannedStep>& plan, bool dry_run, StepRecord& r
     }
 }
 
-std::string steps_markdown(const std::vector<Step>& steps) {
+namespace {
+
+std::string step_lines(const std::vector<Step>& steps, const char* prefix, std::string (*detail)(const std::string&)) {
     std::string out;
     for (const auto& s : steps) {
-        out += fmt::format("- {}: {}{}\n", s.what, step_status_name(s.status),
-                           s.detail.empty() ? "" : " (" + public_text(s.detail) + ")");
+        out += fmt::format("{}{}: {}{}\n", prefix, s.what, step_status_name(s.status),
+                           s.detail.empty() ? "" : " (" + detail(s.detail) + ")");
     }
     return out;
+}
+
+std::string as_is(const std::string& text) {
+    return text;
+}
+
+}  // namespace
+
+std::string steps_markdown(const std::vector<Step>& steps) {
+    return step_lines(steps, "- ", [](const std::string& d) { return public_text(d); });
+}
+
+std::string steps_text(const std::vector<Step>& steps) {
+    return step_lines(steps, "", as_is);
 }
 
 nlohmann::json steps_json(const std::vector<Step>& steps) {

@@ -74,6 +74,8 @@ void run_steps(const std::vector<PlannedStep>& plan, bool dry_run, StepRecord& r
 // "- what: status (detail)" lines for a ticket comment: the details made inert for
 // Markdown, with no URL in them (public_text).
 std::string steps_markdown(const std::vector<Step>& steps);
+// "what: status (detail)" lines for a terminal.
+std::string steps_text(const std::vector<Step>& steps);
 // [{"step", "status", "detail"}, ...]
 nlohmann::json steps_json(const std::vector<Step>& steps);
 

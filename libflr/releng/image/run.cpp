@@ -285,11 +285,7 @@ Json rebuild_json(const RebuildReport& r) {
 
 std::string rebuild_text(const RebuildReport& r) {
     std::string out = check_text(r.check);
-    for (const auto& s : r.steps) {
-        out += fmt::format("{}: {}{}\n", s.what, step_status_name(s.status),
-                           s.detail.empty() ? "" : " (" + s.detail + ")");
-    }
-    return out;
+    return out + steps_text(r.steps);
 }
 
 Json release_json(const ReleaseReport& r) {
@@ -314,11 +310,7 @@ std::string release_text(const ReleaseReport& r) {
     }
     std::string out =
         fmt::format("{} {}: releasing {} as :{}\n", r.image, r.target.release, r.build_nvr, fmt::join(r.tags, ", :"));
-    for (const auto& s : r.steps) {
-        out += fmt::format("{}: {}{}\n", s.what, step_status_name(s.status),
-                           s.detail.empty() ? "" : " (" + s.detail + ")");
-    }
-    return out;
+    return out + steps_text(r.steps);
 }
 
 }  // namespace flr::releng::image
