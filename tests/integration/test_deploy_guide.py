@@ -81,7 +81,7 @@ RUN_BY = {
     # 9. Upgrading and rolling back.
     "dnf upgrade ./flr-0.1.0-1.fc41.x86_64.rpm": (RPM, "rpms", '"rpmbuild", "-bb"'),
     "cp -p /etc/flr/listen/releng.yaml /etc/flr/listen/releng.yaml.good":
-        (*RELOAD, "cfg = config(broker, queue, old)"),
+        (*RELOAD, "cfg = broker_config(broker, queue, old)"),
     "flr-listen --config /etc/flr/listen/releng.yaml --replay /usr/share/flr/examples/listen/messages.jsonl --json":
         ("tests/integration/test_listen_replay.py", None, "--replay"),
     "cp -p /etc/flr/listen/releng.yaml.good /etc/flr/listen/releng.yaml":
