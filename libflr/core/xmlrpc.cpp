@@ -1,4 +1,5 @@
 #include "core/xmlrpc.hpp"
+#include "core/xmlrpc_tape.hpp"
 
 #include <fmt/format.h>
 #include <pugixml.hpp>
@@ -33,6 +34,22 @@ std::string base64_encode(std::string_view in) {
     }
     return out;
 }
+
+// An element's name against a literal, inline. Stops at the first difference, so never
+// reads past the name's end.
+template <std::size_t N>
+bool named(const char* name, const char (&want)[N]) {
+    for (std::size_t i = 0; i < N; ++i) {
+        if (name[i] != want[i]) {
+            return false;
+        }
+    }
+    return true;
+}
+
+}  // namespace
+
+namespace detail {
 
 std::string base64_decode(std::string_view in) {
     std::string out;
@@ -71,19 +88,6 @@ std::string_view trim(std::string_view s) {
     return s;
 }
 
-// An element's name against a literal, inline: the readers compare a name or two for
-// every value of an answer. Stops at the first difference, so never reads past the
-// name's end.
-template <std::size_t N>
-bool named(const char* name, const char (&want)[N]) {
-    for (std::size_t i = 0; i < N; ++i) {
-        if (name[i] != want[i]) {
-            return false;
-        }
-    }
-    return true;
-}
-
 std::int64_t parse_int(std::string_view text, const char* type) {
     text = trim(text);
     if (text.starts_with('+')) {
@@ -99,6 +103,8 @@ std::int64_t parse_int(std::string_view text, const char* type) {
     }
     return v;
 }
+
+namespace {
 
 // A plain decimal ("-12.5", "1e9"): what every stream accepts, read by from_chars.
 std::optional<double> plain_double(std::string_view s) {
@@ -134,6 +140,8 @@ std::optional<double> plain_double(std::string_view s) {
     return d;
 }
 
+}  // namespace
+
 double parse_double(std::string_view text) {
     if (auto d = plain_double(trim(text))) {
         return *d;  // the common case, without a stream
@@ -148,6 +156,15 @@ double parse_double(std::string_view text) {
     }
     return d;
 }
+
+}  // namespace detail
+
+namespace {
+
+using detail::base64_decode;
+using detail::parse_double;
+using detail::parse_int;
+using detail::trim;
 
 // Element children only (comments and whitespace text are skipped).
 std::vector<pugi::xml_node> elements(pugi::xml_node node) {
@@ -323,7 +340,12 @@ std::string to_string(const pugi::xml_document& doc) {
 }
 
 Fault decode_fault(pugi::xml_node fault) {
-    Value v = decode_value(only_child(fault, "value"), 0);
+    return detail::fault_from(decode_value(only_child(fault, "value"), 0));
+}
+
+}  // namespace
+
+Fault detail::fault_from(const Value& v) {
     const Value* code = v.find("faultCode");
     const Value* message = v.find("faultString");
     if (!code || !message || !code->is<std::int64_t>() || !message->is<std::string>()) {
@@ -331,8 +353,6 @@ Fault decode_fault(pugi::xml_node fault) {
     }
     return Fault{code->as_int(), message->as_string()};
 }
-
-}  // namespace
 
 // ---- Value
 
@@ -489,209 +509,26 @@ std::vector<std::variant<Value, Fault>> split_multicall(const Value& answer) {
 
 // ---- reading in place
 
-namespace {
-
-pugi::xml_node node_of(const void* p) {
-    return pugi::xml_node(static_cast<pugi::xml_node_struct*>(const_cast<void*>(p)));
-}
-
-// The element children of `node` with the checks of elements(), without a vector.
-template <class F>
-void for_each_element(pugi::xml_node node, F f) {
-    for (auto child = node.first_child(); child; child = child.next_sibling()) {
-        auto type = child.type();
-        if (type == pugi::node_element) {
-            f(child);
-        } else if (type == pugi::node_pcdata && !trim(child.value()).empty()) {
-            throw ParseError(fmt::format("unexpected text inside <{}>", node.name()));
-        }
-    }
-}
-
-bool is_element(pugi::xml_node n) {
-    return n.type() == pugi::node_element;
-}
-
-}  // namespace
-
 struct ViewAccess {
-    static View make(pugi::xml_node value, int depth) { return View(value.internal_object(), depth); }
+    static View make(const detail::Entry& e) { return View(&e); }
 };
 
-namespace {
-
-// The only child of `node` when it is an element and nothing else is there (the common
-// case, read without the general walk); null otherwise.
-pugi::xml_node sole_element(pugi::xml_node node) {
-    auto first = node.first_child();
-    return first.type() == pugi::node_element && !first.next_sibling() ? first : pugi::xml_node();
-}
-
-// The kind a typed element's name gives; false for an unknown type.
-bool kind_of(const char* name, View::Kind& kind, bool& i8) {
-    using Kind = View::Kind;
-    if (name[0] == 'e' && name[1] == 'x' && name[2] == ':') {
-        name += 3;  // Apache's extension namespace (ex:nil, ex:i8)
-    }
-    auto is = [&](const auto& type) { return named(name, type); };
-    switch (name[0]) {
-        case 's':
-            return is("string") ? (kind = Kind::string, true) : is("struct") ? (kind = Kind::structure, true) : false;
-        case 'i':
-            i8 = is("i8");
-            return i8 || is("int") || is("i4") ? (kind = Kind::integer, true) : false;
-        case 'a':
-            return is("array") ? (kind = Kind::array, true) : false;
-        case 'n':
-            return is("nil") ? (kind = Kind::nil, true) : false;
-        case 'b':
-            return is("boolean") ? (kind = Kind::boolean, true) : is("base64") ? (kind = Kind::binary, true) : false;
-        case 'd':
-            return is("double")             ? (kind = Kind::real, true)
-                   : is("dateTime.iso8601") ? (kind = Kind::datetime, true)
-                                            : false;
-        default:
-            return false;
-    }
-}
-
-}  // namespace
-
-View::View(const void* value, int depth) : value_(value), typed_(value), depth_(depth) {
-    if (depth > max_depth) {
-        throw ParseError("XML-RPC value nested too deeply");
-    }
-    auto node = node_of(value);
-    pugi::xml_node typed = sole_element(node);
-    if (!typed) {
-        if (!node.find_child(is_element)) {
-            return;  // untyped: a string
-        }
-        int count = 0;
-        for_each_element(node, [&](pugi::xml_node e) {
-            typed = e;
-            ++count;
-        });
-        if (count != 1) {
-            throw ParseError("<value> must hold one typed element");
-        }
-    }
-    typed_ = typed.internal_object();
-    if (!kind_of(typed.name(), kind_, i8_)) {
-        std::string_view type = typed.name();
-        if (type.starts_with("ex:")) {
-            type.remove_prefix(3);
-        }
-        throw ParseError(fmt::format("unknown XML-RPC type <{}>", type.substr(0, 40)));
-    }
-}
-
-const char* View::type_name() const noexcept {
-    static constexpr const char* names[] = {"nil",      "boolean", "int",   "double", "string",
-                                            "dateTime", "base64",  "array", "struct"};
-    return names[static_cast<int>(kind_)];
-}
-
-namespace {
-void expect(const View& v, View::Kind kind, const char* want) {
-    if (v.kind() != kind) {
-        throw Mismatch(fmt::format("expected {}, got {}", want, v.type_name()));
-    }
-}
-}  // namespace
-
-std::int64_t View::as_int() const {
-    expect(*this, Kind::integer, "int");
-    return parse_int(node_of(typed_).text().get(), i8_ ? "i8" : "int");
-}
-
-std::string_view View::as_string() const {
-    expect(*this, Kind::string, "string");
-    return node_of(typed_).text().get();
-}
-
-void View::members(const std::function<void(std::string_view, const View&)>& f) const {
-    expect(*this, Kind::structure, "struct");
-    for_each_element(node_of(typed_), [&](pugi::xml_node member) {
-        if (!named(member.name(), "member")) {
-            throw ParseError(fmt::format("unexpected <{}> in <struct>", member.name()));
-        }
-        pugi::xml_node parts[2];
-        parts[0] = member.first_child();
-        parts[1] = parts[0].next_sibling();
-        if (parts[0].type() != pugi::node_element || parts[1].type() != pugi::node_element || parts[1].next_sibling()) {
-            int count = 0;  // not just two elements: the general walk
-            for_each_element(member, [&](pugi::xml_node part) {
-                if (count < 2) {
-                    parts[count] = part;
-                }
-                ++count;
-            });
-            if (count != 2) {
-                throw ParseError("<member> must hold <name> then <value>");
-            }
-        }
-        if (!named(parts[0].name(), "name") || !named(parts[1].name(), "value")) {
-            throw ParseError("<member> must hold <name> then <value>");
-        }
-        f(parts[0].text().get(), View(parts[1].internal_object(), depth_ + 1));
-    });
-}
-
-void View::elements(const std::function<void(const View&)>& f) const {
-    expect(*this, Kind::array, "array");
-    for_each_element(only_child(node_of(typed_), "data"), [&](pugi::xml_node value) {
-        if (!named(value.name(), "value")) {
-            throw ParseError(fmt::format("unexpected <{}> in <data>", value.name()));
-        }
-        f(View(value.internal_object(), depth_ + 1));
-    });
-}
-
-void View::check() const {
-    auto text = [this] { return std::string_view(node_of(typed_).text().get()); };
-    switch (kind_) {
-        case Kind::integer:
-            (void)parse_int(text(), i8_ ? "i8" : "int");
-            break;
-        case Kind::boolean:
-            if (trim(text()) != "0" && trim(text()) != "1") {
-                throw ParseError(fmt::format("invalid <boolean>: \"{}\"", trim(text()).substr(0, 40)));
-            }
-            break;
-        case Kind::real:
-            (void)parse_double(text());
-            break;
-        case Kind::binary:
-            (void)base64_decode(text());
-            break;
-        case Kind::structure:
-            members([](std::string_view, const View& v) { v.check(); });
-            break;
-        case Kind::array:
-            elements([](const View& v) { v.check(); });
-            break;
-        case Kind::nil:
-        case Kind::string:
-        case Kind::datetime:
-            break;
-    }
-}
-
-Value View::decode() const {
-    return decode_value(node_of(value_), depth_);
-}
-
+// The answer read into a tape when it is in the plain form; otherwise parsed by pugixml,
+// in place in its buffer, and decoded only when asked.
 struct Response::Document {
     std::string buffer;
+    std::optional<detail::Tape> tape;
     pugi::xml_document doc;
 };
 
 Response::Response(std::string xml) : doc_(std::make_unique<Document>()) {
     doc_->buffer = std::move(xml);
     auto& b = doc_->buffer;
-    check_parse(doc_->doc, doc_->doc.load_buffer_inplace(b.data(), b.size(), parse_options, pugi::encoding_utf8),
-                "methodResponse");
+    doc_->tape = detail::scan(b);
+    if (!doc_->tape) {
+        check_parse(doc_->doc, doc_->doc.load_buffer_inplace(b.data(), b.size(), parse_options, pugi::encoding_utf8),
+                    "methodResponse");
+    }
 }
 
 Response::~Response() = default;
@@ -699,16 +536,22 @@ Response::Response(Response&&) noexcept = default;
 Response& Response::operator=(Response&&) noexcept = default;
 
 bool Response::read(const std::function<void(const View&)>& f) const {
-    auto part = response_part(doc_->doc);
-    if (named(part.name(), "fault")) {
+    if (!doc_->tape || doc_->tape->fault) {
         return false;
     }
-    f(ViewAccess::make(only_child(part, "value"), 0));
+    f(ViewAccess::make(doc_->tape->entries.front()));
     return true;
 }
 
 std::variant<Value, Fault> Response::decode() const {
-    return decode_document(doc_->doc);
+    if (!doc_->tape) {
+        return decode_document(doc_->doc);
+    }
+    Value v = detail::to_value(doc_->tape->entries.front());
+    if (doc_->tape->fault) {
+        return detail::fault_from(v);
+    }
+    return v;
 }
 
 }  // namespace flr::xmlrpc

@@ -1,6 +1,7 @@
 // Private: XML-RPC values, calls and responses (https://xmlrpc.com/spec.md) with the
 // common extensions: <nil/>, <i8>, and Python's keyword arguments passed as a trailing
-// struct marked "__starstar" (Koji). Parsing uses pugixml; nothing is scraped.
+// struct marked "__starstar" (Koji). Parsing uses pugixml, but for the one-pass reading of
+// the plain form servers write (Response, core/xmlrpc_tape); nothing is scraped.
 #pragma once
 
 #include <flr/error.hpp>
@@ -125,10 +126,10 @@ std::vector<std::variant<Value, Fault>> split_multicall(const Value& answer);
 // Limits that keep hostile input from exhausting the stack.
 inline constexpr int max_depth = 64;
 
-// Reading a big answer in place, without a Value tree. A View is a <value> of a parsed
-// methodResponse: the same checks as decode_response (ParseError) and the same type errors
-// as Value (Mismatch), but nothing is copied until asked for. Views live only inside the
-// read_response callback.
+// Reading a big answer in place, without a Value tree. A View is a value of an answer
+// that Response read whole in its plain form (every value already checked as
+// decode_response checks it); the same type errors as Value (Mismatch), but nothing is
+// copied until asked for. Views live only inside the read callback.
 class View {
 public:
     enum class Kind { nil, boolean, integer, real, string, datetime, binary, array, structure };
@@ -143,23 +144,18 @@ public:
     void members(const std::function<void(std::string_view, const View&)>& f) const;
     // Each element of an array, in order.
     void elements(const std::function<void(const View&)>& f) const;
-    // Throws ParseError where decode_response would for this value and all inside it.
-    void check() const;
-    Value decode() const;
 
 private:
     friend struct ViewAccess;
-    View(const void* value, int depth);
-    const void* value_ = nullptr;  // the <value> element (a pugixml node)
-    const void* typed_ = nullptr;  // its typed element, or the <value> itself when untyped
-    int depth_ = 0;
+    explicit View(const void* entry);
+    const void* entry_ = nullptr;  // its entry in the answer's tape
     Kind kind_ = Kind::string;
-    bool i8_ = false;
 };
 
-// A methodResponse parsed in place, in the buffer it owns (a big answer is not copied):
-// read through a View, or decoded as decode_response decodes it. Throws ParseError when
-// the text is not XML or not a methodResponse, as decode_response does.
+// A methodResponse held in the buffer it owns (a big answer is not copied): read through a
+// View, or decoded as decode_response decodes it. An answer in the plain form servers write
+// is read in one pass; any other is parsed by pugixml, in place. Throws ParseError when the
+// text is not XML or not a methodResponse, as decode_response does.
 class Response {
 public:
     explicit Response(std::string xml);
@@ -167,8 +163,8 @@ public:
     Response(Response&&) noexcept;
     Response& operator=(Response&&) noexcept;
 
-    // Hand the answer's value to `f`; false (and `f` not called) for a fault. Throws
-    // ParseError where decode_response would on the document's frame.
+    // Hand the answer's value to `f`. False, and `f` not called, for a fault, and for an
+    // answer not in the plain form: decode() gives what those hold, or what is wrong.
     bool read(const std::function<void(const View&)>& f) const;
     // What decode_response gives for the same text.
     std::variant<Value, Fault> decode() const;

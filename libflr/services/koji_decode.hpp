@@ -27,12 +27,12 @@ auto list_from(const xmlrpc::Value& v, F f) {
     return out;
 }
 
-// Multicall answers read in place, straight from the parsed XML into flr types, without a
+// Multicall answers read in place, from Response's tape straight into flr types, without a
 // Value tree: for the big answers (listRPMs of an image's archives, getBuild and
 // getLatestBuilds for thousands of packages). Each gives one result per call when the
-// answer is well formed and every call answered [value] of the right shape, with exactly
-// what the Value decoders above give; nullopt for anything else (a fault, a bad answer),
-// which the caller then decodes through Value (Answer::decode) to say what is wrong.
+// answer is in the plain form and every call answered [value] of the right shape, with
+// exactly what the Value decoders above give; nullopt for anything else (a fault, a bad
+// answer, another form), which the caller then decodes through Value (Answer::decode).
 using Answer = xmlrpc::Response;
 std::optional<std::vector<std::vector<Rpm>>> rpm_lists_in_place(const Answer& answer);      // listRPMs
 std::optional<std::vector<std::vector<Build>>> build_lists_in_place(const Answer& answer);  // getLatestBuilds

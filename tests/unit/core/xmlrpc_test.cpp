@@ -168,3 +168,101 @@ TEST(KojiDecode, RefusesWrongShapes) {
     EXPECT_THROW(flr::koji::build_from(Value(Struct{{"state", 9}})), Mismatch);
     EXPECT_THROW(flr::koji::build_from(Value(Struct{{"nvr", 3}})), Mismatch);
 }
+
+namespace {
+
+std::string response(const std::string& value) {
+    return "<?xml version='1.0'?>\n<methodResponse>\n<params>\n<param>\n" + value +
+           "</param>\n</params>\n</methodResponse>\n";
+}
+
+// Response's reading of `xml`: read in one pass (true) or left to pugixml (false), and
+// in either case decoded exactly as decode_response decodes it.
+bool read_in_one_pass(const std::string& xml) {
+    Response answer(xml);
+    bool plain = answer.read([](const View&) {});
+    auto direct = decode_response(xml);
+    auto decoded = answer.decode();
+    EXPECT_EQ(decoded.index(), direct.index()) << xml;
+    if (auto* v = std::get_if<Value>(&direct)) {
+        EXPECT_EQ(std::get<Value>(decoded), *v) << xml;
+    }
+    return plain;
+}
+
+}  // namespace
+
+TEST(XmlRpcResponse, ReadsThePlainFormInOnePass) {
+    for (const char* value : {
+             "<value><string>a &amp; b &lt;c&gt; &quot;d&quot; &apos;e&apos;</string></value>",
+             "<value><string>  </string></value>",  // whitespace only: no text, as pugixml
+             "<value><string/></value>",
+             "<value>untyped  text </value>",
+             "<value>   </value>",
+             "<value/>",
+             "<value>\n\t<i4> +12 </i4>\n</value>",
+             "<value><i8>-9007199254740993</i8></value>",
+             "<value><boolean> 1 </boolean></value>",
+             "<value><double>-2.5e3</double></value>",
+             "<value><nil/></value>",
+             "<value><nil></nil></value>",
+             "<value><dateTime.iso8601> 20240301T10:00:00 </dateTime.iso8601></value>",
+             "<value><base64>aGVs\nbG8=</base64></value>",
+             "<value><struct/></value>",
+             "<value><array><data/></array></value>",
+             "<value><struct>\n<member>\n<name>a</name>\n<value><int>1</int></value>\n</member>\n<member><name>a</name>"
+             "<value><array>\n<data>\n<value>x</value>\n<value><struct></struct></value>\n</data>\n</array></value>"
+             "</member></struct></value>",
+         }) {
+        EXPECT_TRUE(read_in_one_pass(response(value))) << value;
+    }
+    EXPECT_TRUE(read_in_one_pass("<methodResponse><params><param><value>x</value></param></params></methodResponse>"));
+    EXPECT_FALSE(read_in_one_pass(encode_fault({1000, "koji.GenericError: no & <way>"})));  // never read
+    EXPECT_TRUE(read_in_one_pass(encode_response(Value(Struct{{"n", 1}, {"s", "x"}, {"l", Array{Nil{}, 2.5}}}))));
+}
+
+TEST(XmlRpcResponse, LeavesEveryOtherFormToPugixml) {
+    for (const std::string& xml : std::vector<std::string>{
+             response("<value><string>a<!-- c -->b</string></value>"),
+             response("<value><string><![CDATA[<x>]]></string></value>"),
+             response("<value><string>line\r\nnext</string></value>"),
+             response("<value><string>&#65;&#x42;</string></value>"),
+             response("<value><string>a & b</string></value>"),
+             response("<value kind=\"x\"><string>a</string></value>"),
+             response("<value ><string>a</string></value >"),
+             response("<value><ex:i8>5</ex:i8></value>"),
+             response("<value><base64/></value>"),
+             response("<value><nil>x</nil></value>"),
+             "<!DOCTYPE methodResponse>" + response("<value>x</value>"),
+             "\xEF\xBB\xBF" + response("<value>x</value>"),
+             "  <?xml version='1.0'?><methodResponse><params><param><value>x</value></param></params></methodResponse>",
+             response("<value>x</value>") + "<!-- after -->",
+         }) {
+        EXPECT_FALSE(read_in_one_pass(xml)) << xml;
+    }
+}
+
+TEST(XmlRpcResponse, RefusesWhatDecodeResponseRefuses) {
+    for (const char* value : {
+             "<value><int>x</int></value>",
+             "<value><int>99999999999</int></value>",
+             "<value><boolean>2</boolean></value>",
+             "<value><double></double></value>",
+             "<value><base64>!!</base64></value>",
+             "<value>text<string>a</string></value>",
+             "<value><string>a</string><string>b</string></value>",
+             "<value><struct>text<member><name>a</name><value/></member></struct></value>",
+             "<value><array/></value>",
+             "<value><blob/></value>",
+         }) {
+        EXPECT_THROW(decode_response(response(value)), ParseError) << value;
+        EXPECT_THROW(Response(response(value)).decode(), ParseError) << value;
+    }
+    EXPECT_THROW(Response("<methodResponse><params>"), ParseError);
+    // A fault without its faultString.
+    auto fault =
+        "<methodResponse><fault><value><struct><member><name>faultCode</name><value><int>1</int></value>"
+        "</member></struct></value></fault></methodResponse>";
+    EXPECT_THROW(decode_response(fault), ParseError);
+    EXPECT_THROW(Response(fault).decode(), ParseError);
+}
