@@ -166,13 +166,20 @@ private:
     }
 
     std::size_t add(View::Kind kind) {
-        tape_.entries.emplace_back().kind = kind;
+        tape_.entries.emplace_back(kind);
         return tape_.entries.size() - 1;
     }
     void set_text(std::size_t at, std::string_view s) {
-        tape_.entries[at].text = {s.data(), static_cast<std::uint32_t>(s.size())};
+        tape_.entries[at].text = s.data();
+        tape_.entries[at].len = static_cast<std::uint32_t>(s.size());
     }
-    void close(std::size_t at) { tape_.entries[at].size = static_cast<std::uint32_t>(tape_.entries.size() - at); }
+    void close(std::size_t at) {
+        std::size_t size = tape_.entries.size() - at;
+        if (size > Entry::max_size) {
+            decline();  // a container of 16 million values: for the general parser
+        }
+        tape_.entries[at].size = static_cast<std::uint32_t>(size);
+    }
 
     // A scalar's text and its closing tag.
     template <std::size_t N>
@@ -328,7 +335,7 @@ std::optional<Tape> scan(std::string_view xml) {
         return std::nullopt;
     }
     Tape tape;
-    tape.entries.reserve(xml.size() / 24);
+    tape.entries.reserve(xml.size() / 16);
     try {
         Scanner(xml, tape).document();
     } catch (const Decline&) {
@@ -339,7 +346,7 @@ std::optional<Tape> scan(std::string_view xml) {
 
 Value to_value(const Entry& e) {
     using Kind = View::Kind;
-    switch (e.kind) {
+    switch (e.kind()) {
         case Kind::nil:
             return Nil{};
         case Kind::boolean:
@@ -388,7 +395,7 @@ void expect(const View& v, View::Kind kind, const char* want) {
 }
 }  // namespace
 
-View::View(const void* at) : entry_(at), kind_(entry(at).kind) {}
+View::View(const void* at) : entry_(at), kind_(entry(at).kind()) {}
 
 const char* View::type_name() const noexcept {
     static constexpr const char* names[] = {"nil",      "boolean", "int",   "double", "string",
