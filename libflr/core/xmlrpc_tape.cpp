@@ -143,14 +143,14 @@ private:
                 out.push_back(*p_++);
                 continue;
             }
-            static constexpr std::pair<const char*, char> entities[] = {
+            static constexpr std::pair<std::string_view, char> entities[] = {
                 {"&amp;", '&'}, {"&lt;", '<'}, {"&gt;", '>'}, {"&quot;", '"'}, {"&apos;", '\''}};
+            std::string_view rest(p_, static_cast<std::size_t>(end_ - p_));
             bool known = false;
             for (const auto& [name, c] : entities) {
-                std::size_t n = std::strlen(name);
-                if (static_cast<std::size_t>(end_ - p_) >= n && std::memcmp(p_, name, n) == 0) {
+                if (rest.starts_with(name)) {
                     out.push_back(c);
-                    p_ += n;
+                    p_ += name.size();
                     known = true;
                     break;
                 }
